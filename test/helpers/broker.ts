@@ -1,0 +1,131 @@
+/**
+ * Starts a broker process for black-box tests: midge from dist/ (run
+ * `npm run build` first; `npm test` does) or, with
+ * MIDGE_TEST_BROKER=mosquitto, Debian's mosquitto, so a suite can be checked
+ * against the reference broker. The broker listens on a free port of
+ * 127.0.0.1 chosen here; the caller adds any other configuration lines.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const midgeBin = new URL('../../dist/cli/midge.js', import.meta.url).pathname;
+export const useMosquitto = process.env.MIDGE_TEST_BROKER === 'mosquitto';
+
+export interface RunningBroker {
+  port: number;
+  /** Folder for the config file and anything else the test writes. */
+  dir: string;
+  process: ChildProcess;
+  /** Everything the broker wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves when the output contains `text` (rejects after `ms`). */
+  waitForOutput(text: string | RegExp, ms?: number): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface StartOptions {
+  /** Extra mosquitto.conf lines after `listener PORT 127.0.0.1`. */
+  config?: string;
+  /** Replace the whole config (then `port` is still free for use). */
+  rawConfig?: (port: number) => string;
+  /** Extra command-line flags; `-c file` is always given. */
+  args?: string[];
+  /** Do not wait for the port to accept connections. */
+  noWait?: boolean;
+}
+
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'midge-test-'));
+  const config = options.rawConfig
+    ? options.rawConfig(port)
+    : `listener ${port} 127.0.0.1\nallow_anonymous true\n${options.config ?? ''}\n`;
+  const configFile = join(dir, 'broker.conf');
+  writeFileSync(configFile, config);
+  const args = ['-c', configFile, ...(options.args ?? [])];
+  const child = useMosquitto
+    ? spawn('mosquitto', args, { cwd: dir })
+    : spawn(process.execPath, [midgeBin, ...args], { cwd: dir });
+  let text = '';
+  const waiters = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    text += chunk.toString();
+    for (const wake of waiters) wake();
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+  const broker: RunningBroker = {
+    port,
+    dir,
+    process: child,
+    output: () => text,
+    waitForOutput(match, ms = 5000) {
+      const found = () =>
+        typeof match === 'string' ? text.includes(match) : match.test(text);
+      if (found()) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`broker output never showed ${match}; it was:\n${text}`));
+        }, ms);
+        const check = () => {
+          if (!found()) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const code = await exited;
+      clearTimeout(timer);
+      rmSync(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+  if (!options.noWait) await waitForPort(port, child, () => text);
+  return broker;
+}
+
+async function waitForPort(port: number, child: ChildProcess, output: () => string) {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`broker exited with ${child.exitCode}:\n${output()}`);
+    }
+    if (await canConnect(port)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`broker did not listen on ${port}:\n${output()}`);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
