@@ -1,0 +1,156 @@
+/**
+ * The streaming decoder: socket chunks in, packets out.
+ *
+ * A chunk usually holds whole packets, so the common path decodes straight
+ * from it and hands out payloads as views into it (Node never reuses a
+ * socket chunk). Only a packet that spans chunks is assembled by copying,
+ * and the copy waits until the whole packet has arrived: pieces are kept
+ * in a list, never concatenated one by one. The fixed header is checked as
+ * soon as it is complete, so a peer announcing a packet over maxPacketSize,
+ * or of a type it may not send, is refused before its body is buffered.
+ */
+import { checkFixedHeader, decodeBody, type Side } from './decode-packets.js';
+import { malformed, ProtocolError } from './errors.js';
+import { type Packet, PacketType, type ProtocolVersion } from './packets.js';
+import { Reader } from './reader.js';
+import { ReasonCode } from './reason-codes.js';
+
+export interface DecoderOptions {
+  /** 'server' decodes what clients send; 'client' what servers send. */
+  side: Side;
+  /** Largest packet accepted, fixed header included; 0 = no limit. */
+  maxPacketSize?: number;
+  version?: ProtocolVersion;
+}
+
+/**
+ * @example
+ * const decoder = new PacketDecoder((p) => handle(p), { side: 'server' });
+ * socket.on('data', (chunk) => decoder.feed(chunk));
+ */
+export class PacketDecoder {
+  /** 4 until a CONNECT is decoded, then the CONNECT's version. */
+  version: ProtocolVersion;
+  /** Largest packet accepted, fixed header included; 0 = no limit. */
+  maxPacketSize: number;
+
+  readonly #onPacket: (packet: Packet) => void;
+  readonly #side: Side;
+  readonly #reader = new Reader();
+  #stopped = false;
+  /** Pieces of an incomplete packet, and their total length. */
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  /** Bytes the incomplete packet needs in all, or 0 if not known yet. */
+  #need = 0;
+  /** Fixed header of the packet being parsed. */
+  #first = 0;
+  #bodyStart = 0;
+
+  constructor(onPacket: (packet: Packet) => void, options: DecoderOptions) {
+    this.#onPacket = onPacket;
+    this.#side = options.side;
+    this.version = options.version ?? 4;
+    this.maxPacketSize = options.maxPacketSize ?? 0;
+  }
+
+  /**
+   * Decodes every complete packet in `chunk` (after any held-back tail),
+   * calling onPacket for each. Throws ProtocolError on bad input; the
+   * decoder is stopped after any throw.
+   */
+  feed(chunk: Buffer): void {
+    if (this.#stopped) return;
+    let buf = chunk;
+    if (this.#pendingBytes > 0) {
+      this.#pending.push(chunk);
+      this.#pendingBytes += chunk.length;
+      if (this.#pendingBytes < this.#need) return;
+      buf = Buffer.concat(this.#pending, this.#pendingBytes);
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      this.#need = 0;
+    }
+    try {
+      this.#decodeAll(buf);
+    } catch (err) {
+      this.stop();
+      throw err;
+    }
+  }
+
+  /** Stops for good; safe to call from onPacket. */
+  stop(): void {
+    this.#stopped = true;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+  }
+
+  #decodeAll(buf: Buffer): void {
+    const len = buf.length;
+    let off = 0;
+    while (off < len && !this.#stopped) {
+      const end = this.#packetEnd(buf, off);
+      if (end < 0 || end > len) {
+        this.#holdBack(buf.subarray(off), end < 0 ? 0 : end - off);
+        return;
+      }
+      const packet = this.#decodePacket(buf, end);
+      off = end;
+      this.#onPacket(packet);
+    }
+  }
+
+  /** Keeps an incomplete packet; `need` is its full size, 0 if unknown. */
+  #holdBack(tail: Buffer, need: number): void {
+    this.#pending = [tail];
+    this.#pendingBytes = tail.length;
+    this.#need = need;
+  }
+
+  /**
+   * Parses the fixed header at `off`. Returns the offset just past the
+   * packet (which may lie beyond the buffer), or -1 if the header itself
+   * is incomplete.
+   */
+  #packetEnd(buf: Buffer, off: number): number {
+    const first = buf[off]!;
+    let remaining = 0;
+    let mult = 1;
+    let pos = off + 1;
+    for (;;) {
+      if (pos >= buf.length) return -1;
+      const b = buf[pos++]!;
+      remaining += (b & 0x7f) * mult;
+      if ((b & 0x80) === 0) break;
+      if (pos - off > 4) {
+        // [MQTT-1.5.5-1] at most four bytes: 268435455 is the maximum.
+        throw malformed('MALFORMED_REMAINING_LENGTH', 'remaining length over 4 bytes');
+      }
+      mult *= 128;
+    }
+    checkFixedHeader(first, this.version, this.#side);
+    const total = pos - off + remaining;
+    if (this.maxPacketSize > 0 && total > this.maxPacketSize) {
+      throw new ProtocolError(
+        ReasonCode.PacketTooLarge,
+        'PACKET_TOO_LARGE',
+        `packet of ${total} bytes over the maximum of ${this.maxPacketSize}`,
+      );
+    }
+    this.#first = first;
+    this.#bodyStart = pos;
+    return pos + remaining;
+  }
+
+  #decodePacket(buf: Buffer, end: number): Packet {
+    const r = this.#reader;
+    r.reset(buf, this.#bodyStart, end);
+    const packet = decodeBody(r, this.#first, this.#side, this);
+    if (packet.type === PacketType.Connect) this.version = packet.protocolVersion;
+    r.reset(EMPTY, 0, 0);
+    return packet;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
