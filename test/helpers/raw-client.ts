@@ -17,6 +17,7 @@ import {
   generate,
   type IConnackPacket,
   type IConnectPacket,
+  type IPublishPacket,
   type ISubscription,
   type Packet,
   type PacketCmd,
@@ -25,6 +26,12 @@ import {
 
 export type Version = 3 | 4 | 5;
 export type PacketOf<C extends PacketCmd> = Extract<Packet, { cmd: C }>;
+
+/** A packet to send: PUBLISH may leave out `dup` and `retain` (false). */
+export type OutPacket =
+  | Exclude<Packet, IPublishPacket>
+  | (Omit<IPublishPacket, 'dup' | 'retain'> &
+      Partial<Pick<IPublishPacket, 'dup' | 'retain'>>);
 
 /** How long an expectation waits by default, in milliseconds. */
 export const defaultWait = 2000;
@@ -137,13 +144,13 @@ export class RawClient {
   }
 
   /** Sends a packet object (encoded for `version`) or exact bytes. */
-  send(packet: Packet | Buffer) {
+  send(packet: OutPacket | Buffer) {
     if (!Buffer.isBuffer(packet) && packet.cmd === 'connect') {
       this.version = (packet.protocolVersion ?? 4) as Version;
     }
     const bytes = Buffer.isBuffer(packet)
       ? packet
-      : generate(packet, { protocolVersion: this.version });
+      : generate(packet as Packet, { protocolVersion: this.version });
     if (!this.#closed) this.#socket.write(bytes);
   }
 
