@@ -84,3 +84,8 @@ export async function expectErrorClose(
 export function hexCode(code: number | undefined) {
   return code === undefined ? 'none' : `0x${code.toString(16).padStart(2, '0')}`;
 }
+
+/** Waits `ms` milliseconds. */
+export function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
