@@ -1,0 +1,52 @@
+/**
+ * From the parsed file to what the broker core and the listeners take
+ * (src/broker/options.ts).
+ */
+import type { BrokerOptions, ListenerSettings } from '../broker/options.js';
+import { defaultBrokerOptions } from '../broker/options.js';
+import type { Config, ListenerConfig } from './types.js';
+
+export function brokerOptions(config: Config): BrokerOptions {
+  const security = config.security;
+  return {
+    ...defaultBrokerOptions,
+    maxInflightMessages: config.maxInflightMessages,
+    maxInflightBytes: config.maxInflightBytes,
+    maxQueuedMessages: config.maxQueuedMessages,
+    maxQueuedBytes: config.maxQueuedBytes,
+    queueQos0Messages: config.queueQos0Messages,
+    messageSizeLimit: config.messageSizeLimit,
+    maxPacketSize: config.maxPacketSize,
+    maxKeepalive: config.maxKeepalive,
+    upgradeOutgoingQos: config.upgradeOutgoingQos,
+    retainAvailable: config.retainAvailable,
+    allowZeroLengthClientId: security.allowZeroLengthClientId,
+    autoIdPrefix: security.autoIdPrefix,
+    persistentClientExpiration: config.persistentClientExpiration,
+    allowAnonymous: security.allowAnonymous ?? config.localOnly,
+    connectionMessages: config.connectionMessages,
+  };
+}
+
+/** The name logs use for a listener: its port, or its socket path. */
+export function listenerName(listener: ListenerConfig): string {
+  return listener.unixSocketPath ?? String(listener.port);
+}
+
+export function listenerSettings(
+  listener: ListenerConfig,
+  _config: Config,
+): ListenerSettings {
+  // LIMIT(feature): with per_listener_settings, allow_anonymous,
+  // allow_zero_length_clientid and auto_id_prefix belong to the listener,
+  // but ListenerSettings has no fields for them yet (src/broker/options.ts).
+  return {
+    name: listenerName(listener),
+    maxQos: listener.maxQos,
+    maxTopicAlias: listener.maxTopicAlias,
+    mountPoint: listener.mountPoint ?? '',
+    maxConnections: listener.maxConnections,
+    useUsernameAsClientId: listener.useUsernameAsClientId,
+    acceptProtocolVersions: new Set(listener.acceptProtocolVersions),
+  };
+}
