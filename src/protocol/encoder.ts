@@ -172,9 +172,18 @@ function encodeDisconnect(packet: DisconnectPacket, version: ProtocolVersion): B
   return encodeReasonAndProps(0xe0, packet);
 }
 
+/**
+ * AUTH always carries its reason code and property length, as Mosquitto
+ * sends it: the spec lets a Success without properties be empty
+ * (3.15.2.1), but mqtt-packet 9 (MQTT.js) refuses an empty AUTH.
+ */
 function encodeAuth(packet: AuthPacket, version: ProtocolVersion): Buffer {
   if (version < 5) throw new TypeError('AUTH exists only in MQTT 5');
-  return encodeReasonAndProps(0xf0, packet);
+  const propsSize = propertiesSize(packet.properties);
+  const w = startPacket(0xf0, 1 + varintSize(propsSize) + propsSize);
+  w.u8(packet.reasonCode);
+  writeProperties(w, packet.properties, propsSize);
+  return w.buf;
 }
 
 function encodeReasonAndProps(

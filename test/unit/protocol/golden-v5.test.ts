@@ -506,9 +506,13 @@ const vectors: Vector[] = [
     },
   },
   {
-    name: '5.0 AUTH success as an empty body',
+    name: '5.0 AUTH success without properties (sent in full, like Mosquitto)',
     version: 5,
-    bytes: ['f0 00'], // AUTH, remaining length 0
+    bytes: [
+      'f0 02', // AUTH, remaining length 2
+      '00', //    reason: success
+      '00', //    property length 0
+    ],
     packet: { type: PacketType.Auth, reasonCode: ReasonCode.Success },
   },
   {

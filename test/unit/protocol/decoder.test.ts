@@ -1,0 +1,254 @@
+/**
+ * The streaming decoder: packets split across chunks, many packets in one
+ * chunk, stop(), the version switch on CONNECT, refusals of unsupported
+ * protocol versions, and maxPacketSize enforced before buffering.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  encode,
+  type Packet,
+  PacketDecoder,
+  PacketType,
+  type ProtocolVersion,
+  ReasonCode,
+} from '../../../src/protocol/index.js';
+import { protocolErrorOf, str } from './helpers.js';
+
+const connect5: Packet = {
+  type: PacketType.Connect,
+  protocolName: 'MQTT',
+  protocolVersion: 5,
+  bridge: false,
+  clean: true,
+  keepAlive: 60,
+  clientId: 'stream',
+  properties: { sessionExpiryInterval: 30 },
+};
+
+/** What a 5.0 client sends in a session: CONNECT first, then the rest. */
+const session: Packet[] = [
+  connect5,
+  {
+    type: PacketType.Publish,
+    dup: false,
+    qos: 1,
+    retain: false,
+    topic: 'a/b',
+    packetId: 1,
+    payload: Buffer.alloc(300, 7), // two-byte remaining length
+    properties: { userProperties: [['k', 'v']] },
+  },
+  {
+    type: PacketType.Subscribe,
+    packetId: 2,
+    subscriptions: [
+      {
+        topicFilter: 'x/#',
+        qos: 2,
+        noLocal: false,
+        retainAsPublished: true,
+        retainHandling: 1,
+      },
+    ],
+  },
+  { type: PacketType.Pingreq },
+  { type: PacketType.Pubrel, packetId: 1, reasonCode: ReasonCode.Success },
+  { type: PacketType.Disconnect, reasonCode: ReasonCode.Success },
+];
+const sessionBytes = Buffer.concat(session.map((p) => encode(p, 5)));
+
+function collect(version?: ProtocolVersion) {
+  const packets: Packet[] = [];
+  const decoder = new PacketDecoder((p) => packets.push(p), { side: 'server', version });
+  return { packets, decoder };
+}
+
+test('decoder: many packets in one chunk', () => {
+  const { packets, decoder } = collect();
+  decoder.feed(sessionBytes);
+  assert.deepEqual(packets, session);
+  assert.equal(decoder.version, 5, 'version taken from the CONNECT');
+});
+
+test('decoder: fed one byte at a time', () => {
+  const { packets, decoder } = collect();
+  for (let i = 0; i < sessionBytes.length; i++)
+    decoder.feed(sessionBytes.subarray(i, i + 1));
+  assert.deepEqual(packets, session);
+});
+
+test('decoder: every split into two chunks', () => {
+  for (let cut = 0; cut <= sessionBytes.length; cut++) {
+    const { packets, decoder } = collect();
+    decoder.feed(sessionBytes.subarray(0, cut));
+    decoder.feed(sessionBytes.subarray(cut));
+    assert.deepEqual(packets, session, `split at ${cut}`);
+  }
+});
+
+test('decoder: every split into three chunks of the PUBLISH region', () => {
+  const start = encode(connect5, 5).length;
+  for (let a = start; a < start + 40; a++) {
+    for (let b = a; b < sessionBytes.length; b += 17) {
+      const { packets, decoder } = collect();
+      decoder.feed(sessionBytes.subarray(0, a));
+      decoder.feed(sessionBytes.subarray(a, b));
+      decoder.feed(sessionBytes.subarray(b));
+      assert.deepEqual(packets, session, `split at ${a}, ${b}`);
+    }
+  }
+});
+
+test('decoder: payload is a view into the chunk when the packet is whole', () => {
+  const chunk = encode(
+    {
+      type: PacketType.Publish,
+      dup: false,
+      qos: 0,
+      retain: false,
+      topic: 't',
+      payload: Buffer.from('xyz'),
+    },
+    4,
+  );
+  const { packets, decoder } = collect(4);
+  decoder.feed(chunk);
+  const p = packets[0] as Extract<Packet, { type: PacketType.Publish }>;
+  assert.equal(p.payload.buffer, chunk.buffer, 'shares the chunk memory');
+  assert.equal(p.payload.toString(), 'xyz');
+});
+
+test('decoder: stop() from onPacket ends decoding at once and for good', () => {
+  const packets: Packet[] = [];
+  const decoder = new PacketDecoder(
+    (p) => {
+      packets.push(p);
+      if (p.type === PacketType.Subscribe) decoder.stop();
+    },
+    { side: 'server' },
+  );
+  decoder.feed(sessionBytes);
+  assert.deepEqual(packets, session.slice(0, 3));
+  decoder.feed(encode({ type: PacketType.Pingreq }, 5));
+  assert.equal(packets.length, 3);
+});
+
+test('decoder: dead after a ProtocolError', () => {
+  const { packets, decoder } = collect(4);
+  protocolErrorOf(() => decoder.feed(Buffer.from('c0 01 00'.replace(/ /g, ''), 'hex')));
+  decoder.feed(encode({ type: PacketType.Pingreq }, 4));
+  assert.equal(packets.length, 0);
+});
+
+test('decoder: a 3.1 CONNECT switches the decoder to 3.1', () => {
+  const { packets, decoder } = collect();
+  const connect: Packet = { ...connect5, protocolName: 'MQIsdp', protocolVersion: 3 };
+  delete connect.properties;
+  decoder.feed(encode(connect, 3));
+  assert.equal(decoder.version, 3);
+  assert.deepEqual(packets, [connect]);
+  // 3.1 allowed DUP on PUBREL retries; Mosquitto accepts it from 3.1 clients.
+  decoder.feed(Buffer.from('6a020001', 'hex'));
+  assert.deepEqual(packets[1], { type: PacketType.Pubrel, packetId: 1 });
+});
+
+/** [MQTT-3.1.2-2] the broker must answer CONNACK 0x01 (3.x) or 0x84 (5.0). */
+for (const [name, level, expected] of [
+  ['MQTT', 3, 4],
+  ['MQTT', 6, 4],
+  ['MQIsdp', 4, 4],
+  ['MQIsdp', 5, 5],
+  ['MQTT', 0x86, 4],
+] as const) {
+  test(`[MQTT-3.1.2-2] CONNECT '${name}' level ${level}: unsupported version`, () => {
+    const { decoder } = collect();
+    const nameHex = Buffer.byteLength(name).toString(16).padStart(4, '0') + str(name);
+    const body = `${nameHex}${level.toString(16).padStart(2, '0')}02003c00026331`;
+    const bytes = Buffer.from(
+      `10${(body.length / 2).toString(16).padStart(2, '0')}${body}`,
+      'hex',
+    );
+    const err = protocolErrorOf(() => decoder.feed(bytes));
+    assert.equal(err.code, 'UNSUPPORTED_PROTOCOL_VERSION');
+    assert.equal(err.reasonCode, ReasonCode.UnsupportedProtocolVersion);
+    assert.equal(decoder.version, expected, 'the version to answer in');
+  });
+}
+
+test('[MQTT-3.1.2-1] CONNECT with an unknown protocol name', () => {
+  const { decoder } = collect();
+  const bytes = Buffer.from(`100d0003${str('FOO')}0402003c00026331`, 'hex');
+  const err = protocolErrorOf(() => decoder.feed(bytes));
+  assert.equal(err.code, 'UNSUPPORTED_PROTOCOL_NAME');
+  assert.equal(err.reasonCode, ReasonCode.UnsupportedProtocolVersion);
+});
+
+test('maxPacketSize: refused from the fixed header, before the body arrives', () => {
+  const { decoder } = collect(4);
+  decoder.maxPacketSize = 1024;
+  // PUBLISH announcing 268435455 bytes: only the 5 header bytes are sent.
+  const err = protocolErrorOf(() => decoder.feed(Buffer.from('30ffffff7f', 'hex')));
+  assert.equal(err.code, 'PACKET_TOO_LARGE');
+  assert.equal(err.reasonCode, ReasonCode.PacketTooLarge);
+});
+
+test('maxPacketSize: counts the whole packet, fixed header included', () => {
+  const publish = encode(
+    {
+      type: PacketType.Publish,
+      dup: false,
+      qos: 0,
+      retain: false,
+      topic: 't',
+      payload: Buffer.alloc(10),
+    },
+    4,
+  );
+  const atLimit = collect(4);
+  atLimit.decoder.maxPacketSize = publish.length;
+  atLimit.decoder.feed(publish);
+  assert.equal(atLimit.packets.length, 1);
+  const over = collect(4);
+  over.decoder.maxPacketSize = publish.length - 1;
+  assert.equal(
+    protocolErrorOf(() => over.decoder.feed(publish)).code,
+    'PACKET_TOO_LARGE',
+  );
+});
+
+test('decoder: a large packet in many chunks is assembled once', () => {
+  const big: Packet = {
+    type: PacketType.Publish,
+    dup: false,
+    qos: 0,
+    retain: false,
+    topic: 'big',
+    payload: Buffer.alloc(1_000_000, 1),
+  };
+  const bytes = encode(big, 4);
+  const { packets, decoder } = collect(4);
+  for (let i = 0; i < bytes.length; i += 1000) decoder.feed(bytes.subarray(i, i + 1000));
+  assert.deepEqual(packets, [big]);
+});
+
+test('decoder: maximum remaining length 268435455 parses in 4 bytes', () => {
+  const { packets, decoder } = collect(4);
+  decoder.maxPacketSize = 0;
+  // Header only: decoder waits for the body without throwing.
+  decoder.feed(Buffer.from('30ffffff7f', 'hex'));
+  assert.equal(packets.length, 0);
+});
+
+test('3.15.2.1 an empty AUTH or DISCONNECT body means Success', () => {
+  const packets: Packet[] = [];
+  const decoder = new PacketDecoder((p) => packets.push(p), {
+    side: 'server',
+    version: 5,
+  });
+  decoder.feed(Buffer.from('f000e000', 'hex'));
+  assert.deepEqual(packets, [
+    { type: PacketType.Auth, reasonCode: ReasonCode.Success },
+    { type: PacketType.Disconnect, reasonCode: ReasonCode.Success },
+  ]);
+});
