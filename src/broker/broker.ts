@@ -1,0 +1,137 @@
+/**
+ * The public face of the broker core. Listeners hand it connections with
+ * `accept`; the config layer passes options; the security layer installs
+ * `hooks`; $SYS reads `stats`.
+ *
+ * @example
+ * const broker = new Broker({ maxQueuedMessages: 100 }, logger);
+ * const { transport, client } = createMemoryPair();
+ * broker.accept(transport, defaultListenerSettings);
+ * // ... later
+ * await broker.close();
+ */
+
+import { type Logger, silentLogger } from '../log/log-types.js';
+import { PacketType, type Properties, type QoS, ReasonCode } from '../protocol/index.js';
+import { ConnState } from './connection.js';
+import { BrokerCore } from './core.js';
+import type { BrokerHooks } from './hooks.js';
+import { newMessage, type StoredMessage } from './message.js';
+import {
+  type BrokerOptions,
+  defaultBrokerOptions,
+  type ListenerSettings,
+} from './options.js';
+import type { Session } from './session.js';
+import type { BrokerStats } from './stats.js';
+import type { Transport } from './transport.js';
+
+/** How often the sweep runs: keepalive, timeouts, expiry, delayed wills. */
+const SWEEP_INTERVAL_MS = 1000;
+
+/** A message the broker publishes itself ($SYS, plugins, bridges). */
+export interface BrokerMessage {
+  topic: string;
+  payload: Buffer;
+  qos?: QoS;
+  retain?: boolean;
+  properties?: Properties;
+}
+
+export class Broker {
+  readonly #core: BrokerCore;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: Partial<BrokerOptions> = {}, logger: Logger = silentLogger) {
+    this.#core = new BrokerCore({ ...defaultBrokerOptions, ...options }, logger);
+    this.#timer = setInterval(() => this.#core.sweep(Date.now()), SWEEP_INTERVAL_MS);
+    this.#timer.unref();
+  }
+
+  get stats(): BrokerStats {
+    return this.#core.stats;
+  }
+
+  get options(): Readonly<BrokerOptions> {
+    return this.#core.options;
+  }
+
+  /** Security extension points; see ./hooks.ts. */
+  get hooks(): BrokerHooks {
+    return this.#core.hooks;
+  }
+
+  set hooks(hooks: BrokerHooks) {
+    this.#core.hooks = hooks;
+  }
+
+  /** Takes a new connection from a listener. */
+  accept(transport: Transport, listener: ListenerSettings): void {
+    if (this.#closed) {
+      transport.destroy();
+      return;
+    }
+    this.#core.accept(transport, listener);
+  }
+
+  /**
+   * Publishes a message from the broker itself. Returns the number of
+   * sessions it went to.
+   */
+  publish(message: BrokerMessage): number {
+    const props = message.properties;
+    const expiry = props?.messageExpiryInterval;
+    const msg: StoredMessage = newMessage(
+      message.topic,
+      message.payload,
+      message.qos ?? 0,
+      message.retain ?? false,
+      props,
+      expiry === undefined ? 0 : Date.now() + expiry * 1000,
+      '',
+    );
+    return this.#core.router.route(msg);
+  }
+
+  /** The session of a client id, connected or not; for tests and $SYS. */
+  session(clientId: string): Session | undefined {
+    return this.#core.sessions.get(clientId);
+  }
+
+  /** Retained messages, for persistence and tests. */
+  retainedMessages(): StoredMessage[] {
+    return this.#core.retained.all();
+  }
+
+  /**
+   * Runs the periodic checks now, as if the clock read `now`: keepalive,
+   * connect timeout, delayed wills, session and message expiry.
+   */
+  sweep(now: number = Date.now()): void {
+    this.#core.sweep(now);
+  }
+
+  /**
+   * Disconnects every client (5.0 clients get DISCONNECT Server Shutting
+   * Down) and stops the timers. Sessions are kept in memory.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    const core = this.#core;
+    for (const conn of [...core.connections]) {
+      if (conn.state === ConnState.Connected && conn.protocolVersion === 5) {
+        conn.send({
+          type: PacketType.Disconnect,
+          reasonCode: ReasonCode.ServerShuttingDown,
+        });
+      }
+      core.endConnection(conn, false);
+      conn.transport.end();
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

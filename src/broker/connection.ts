@@ -1,0 +1,319 @@
+/**
+ * One network connection: the transport, its decoder, the state of the
+ * MQTT conversation and the client's announced limits. Every inbound packet
+ * goes through `#dispatch` to one handler per packet type (./handlers).
+ */
+
+import { LogType } from '../log/log-types.js';
+import {
+  encode,
+  type Packet,
+  PacketDecoder,
+  PacketType,
+  ProtocolError,
+  type ProtocolVersion,
+  ReasonCode,
+} from '../protocol/index.js';
+import type { BrokerCore } from './core.js';
+import { handleAuth } from './handlers/auth.js';
+import type { ConnectRequest } from './handlers/connect.js';
+import { handleConnect } from './handlers/connect.js';
+import { handleDisconnect } from './handlers/disconnect.js';
+import { handlePuback, handlePubcomp, handlePubrec } from './handlers/outgoing-acks.js';
+import { handlePingreq } from './handlers/ping.js';
+import { handlePublish } from './handlers/publish.js';
+import { handlePubrel } from './handlers/pubrel.js';
+import { handleSubscribe } from './handlers/subscribe.js';
+import { handleUnsubscribe } from './handlers/unsubscribe.js';
+import type { ClientInfo } from './hooks.js';
+import type { StoredMessage } from './message.js';
+import type { ListenerSettings } from './options.js';
+import type { Session } from './session.js';
+import type { Transport } from './transport.js';
+
+export enum ConnState {
+  /** Waiting for CONNECT. */
+  New = 0,
+  /** CONNECT received; authentication (possibly async) under way. */
+  Authenticating = 1,
+  /** CONNACK sent: the session is attached. */
+  Connected = 2,
+  Closed = 3,
+}
+
+/** A will as given in CONNECT, kept until the connection ends. */
+export interface WillSpec {
+  message: StoredMessage;
+  /** 5.0 Will Delay Interval, seconds. */
+  delay: number;
+  /** 5.0 Message Expiry Interval of the will, seconds; 0 = none. */
+  expiry: number;
+}
+
+export class Connection implements ClientInfo {
+  readonly transport: Transport;
+  readonly listener: ListenerSettings;
+  readonly core: BrokerCore;
+  state = ConnState.New;
+  protocolVersion: ProtocolVersion = 4;
+  clientId = '';
+  username: string | undefined = undefined;
+  session: Session | null = null;
+  /** Effective keepalive in seconds; 0 = none. */
+  keepAlive = 0;
+  lastReceived: number;
+  readonly openedAt: number;
+  will: WillSpec | undefined = undefined;
+  /** Client limits (5.0 CONNECT properties). 0 = no limit. */
+  receiveMaximum = 65535;
+  maximumPacketSize = 0;
+  topicAliasMaximum = 0;
+  /** Topic aliases the client set up (5.0), and those the broker did. */
+  inAliases: Map<number, string> | undefined = undefined;
+  outAliases: Map<string, number> | undefined = undefined;
+  /** 5.0 enhanced authentication method in use, if any. */
+  authMethod: string | undefined = undefined;
+  /** Session Expiry Interval the CONNECT asked for (5.0). */
+  connectExpiry = 0;
+  /** A 5.0 re-authentication exchange is under way. */
+  reauthenticating = false;
+  /** The CONNECT being authenticated. */
+  connectRequest: ConnectRequest | undefined = undefined;
+  /** Packets that arrived while an async step (authentication) ran. */
+  #held: Packet[] | null = null;
+  readonly #decoder: PacketDecoder;
+
+  constructor(core: BrokerCore, transport: Transport, listener: ListenerSettings) {
+    this.core = core;
+    this.transport = transport;
+    this.listener = listener;
+    this.openedAt = Date.now();
+    this.lastReceived = this.openedAt;
+    this.#decoder = new PacketDecoder((p) => this.#onPacket(p), {
+      side: 'server',
+      maxPacketSize: core.options.maxPacketSize,
+    });
+  }
+
+  get remoteAddress(): string {
+    return this.transport.remoteAddress;
+  }
+
+  get remotePort(): number {
+    return this.transport.remotePort;
+  }
+
+  /** The id for log lines: Mosquitto writes '<unknown>' before CONNECT. */
+  get logId(): string {
+    return this.clientId === '' ? '<unknown>' : this.clientId;
+  }
+
+  start(): void {
+    this.transport.start({
+      onData: (chunk) => this.#onData(chunk),
+      onDrain: () => {},
+      onClose: (hadError) => this.core.onTransportClosed(this, hadError),
+    });
+  }
+
+  /** Encodes and queues one packet. */
+  send(packet: Packet): void {
+    this.write(encode(packet, this.protocolVersion));
+  }
+
+  /** Queues encoded bytes. */
+  write(buf: Buffer): void {
+    if (this.state === ConnState.Closed) return;
+    this.transport.write(buf);
+    const stats = this.core.stats;
+    stats.messagesSent++;
+    stats.bytesSent += buf.length;
+  }
+
+  /**
+   * Ends the connection from the broker's side. A 5.0 client past CONNACK
+   * is told why with DISCONNECT first [MQTT-4.13.2-1]; the will is
+   * published, as for any close without the client's DISCONNECT.
+   */
+  close(reason: ReasonCode | undefined, logLine: string | undefined): void {
+    if (this.state === ConnState.Closed) return;
+    if (logLine !== undefined) this.logNotice(logLine);
+    if (
+      reason !== undefined &&
+      this.protocolVersion === 5 &&
+      this.state === ConnState.Connected
+    ) {
+      this.send({ type: PacketType.Disconnect, reasonCode: reason });
+    }
+    this.core.endConnection(this, true);
+    this.transport.end();
+  }
+
+  /** Writes a connection-type log line, if connection messages are on. */
+  logNotice(line: string): void {
+    const log = this.core.logger;
+    if (this.core.options.connectionMessages && log.mask & LogType.Notice) {
+      log.write(LogType.Notice, line);
+    }
+  }
+
+  /** Holds inbound packets until `release` (async authentication). */
+  hold(): void {
+    if (this.#held === null) this.#held = [];
+  }
+
+  /** Processes held packets, until one starts another async step. */
+  release(): void {
+    const held = this.#held;
+    this.#held = null;
+    if (held === null) return;
+    for (let i = 0; i < held.length; i++) {
+      if (this.state === ConnState.Closed) return;
+      this.#dispatchSafely(held[i] as Packet);
+      const again = this.#heldPackets();
+      if (again !== null) {
+        again.push(...held.slice(i + 1));
+        return;
+      }
+    }
+  }
+
+  #heldPackets(): Packet[] | null {
+    return this.#held;
+  }
+
+  /** The version the decoder settled on, even for a refused CONNECT. */
+  get decoderVersion(): ProtocolVersion {
+    return this.#decoder.version;
+  }
+
+  stopDecoder(): void {
+    this.#decoder.stop();
+  }
+
+  setMaxPacketSize(size: number): void {
+    this.#decoder.maxPacketSize = size;
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.state === ConnState.Closed) return;
+    this.core.stats.bytesReceived += chunk.length;
+    this.lastReceived = Date.now();
+    try {
+      this.#decoder.feed(chunk);
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  #onPacket(packet: Packet): void {
+    this.core.stats.messagesReceived++;
+    if (this.#held !== null) {
+      this.#held.push(packet);
+      return;
+    }
+    this.#dispatch(packet);
+  }
+
+  #dispatchSafely(packet: Packet): void {
+    try {
+      this.#dispatch(packet);
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  #dispatch(packet: Packet): void {
+    if (this.state === ConnState.Closed) return;
+    if (packet.type === PacketType.Connect) {
+      handleConnect(this, packet);
+      return;
+    }
+    if (this.state !== ConnState.Connected) {
+      if (packet.type === PacketType.Auth && this.state === ConnState.Authenticating) {
+        handleAuth(this, packet);
+        return;
+      }
+      // The first packet must be CONNECT [MQTT-3.1.0-1].
+      throw new ProtocolError(ReasonCode.ProtocolError, 'NOT_CONNECTED', 'no CONNECT');
+    }
+    switch (packet.type) {
+      case PacketType.Publish:
+        handlePublish(this, packet);
+        break;
+      case PacketType.Puback:
+        handlePuback(this, packet);
+        break;
+      case PacketType.Pubrec:
+        handlePubrec(this, packet);
+        break;
+      case PacketType.Pubrel:
+        handlePubrel(this, packet);
+        break;
+      case PacketType.Pubcomp:
+        handlePubcomp(this, packet);
+        break;
+      case PacketType.Subscribe:
+        handleSubscribe(this, packet);
+        break;
+      case PacketType.Unsubscribe:
+        handleUnsubscribe(this, packet);
+        break;
+      case PacketType.Pingreq:
+        handlePingreq(this);
+        break;
+      case PacketType.Disconnect:
+        handleDisconnect(this, packet);
+        break;
+      case PacketType.Auth:
+        handleAuth(this, packet);
+        break;
+      default:
+        throw new ProtocolError(
+          ReasonCode.ProtocolError,
+          'UNEXPECTED',
+          'unexpected packet',
+        );
+    }
+  }
+
+  /** Bad input (or a bug): close with the reason Mosquitto would give. */
+  #fail(err: unknown): void {
+    this.#decoder.stop();
+    if (this.state === ConnState.Closed) return;
+    if (!(err instanceof ProtocolError)) {
+      const log = this.core.logger;
+      if (log.mask & LogType.Error) {
+        log.write(
+          LogType.Error,
+          `Error handling packet from ${this.logId}: ${String(err)}`,
+        );
+      }
+      this.close(ReasonCode.UnspecifiedError, undefined);
+      return;
+    }
+    if (this.state === ConnState.Connected) {
+      this.close(err.reasonCode, `Client ${this.logId} ${failureWords(err.reasonCode)}`);
+      return;
+    }
+    this.core.refuseConnect(this, err);
+  }
+}
+
+/** How Mosquitto's log names the cause of a close for bad input. */
+export function failureWords(reason: ReasonCode): string {
+  switch (reason) {
+    case ReasonCode.MalformedPacket:
+      return 'disconnected due to malformed packet.';
+    case ReasonCode.PacketTooLarge:
+      return 'disconnected due to oversize packet.';
+    case ReasonCode.QoSNotSupported:
+    case ReasonCode.RetainNotSupported:
+      return (
+        'disconnected due to using not allowed feature ' +
+        '(QoS too high, retain not supported, or bad AUTH method).'
+      );
+    default:
+      return 'disconnected due to protocol error.';
+  }
+}

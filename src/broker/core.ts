@@ -1,0 +1,266 @@
+/**
+ * The broker's shared state and the lifecycle of connections and sessions:
+ * accept, end of a connection (will, session detach or end), session
+ * expiry and the periodic sweep. Packet handling lives in ./handlers,
+ * message routing in ./routing.ts and delivery in ./delivery.ts.
+ */
+
+import { type Logger, LogType } from '../log/log-types.js';
+import {
+  ConnectReturnCode,
+  PacketType,
+  type ProtocolError,
+  ReasonCode,
+} from '../protocol/index.js';
+import { Connection, ConnState, failureWords, type WillSpec } from './connection.js';
+import { dropSessionMessages } from './delivery.js';
+import type { BrokerHooks } from './hooks.js';
+import { newMessage } from './message.js';
+import type { BrokerOptions, ListenerSettings } from './options.js';
+import { RetainedStore } from './retained.js';
+import { Router } from './routing.js';
+import { NEVER_EXPIRES, type Session } from './session.js';
+import { BrokerStats } from './stats.js';
+import { SubscriptionTree } from './topic-tree.js';
+import type { Transport } from './transport.js';
+
+export class BrokerCore {
+  readonly options: BrokerOptions;
+  readonly logger: Logger;
+  readonly stats = new BrokerStats();
+  hooks: BrokerHooks = {};
+  readonly sessions = new Map<string, Session>();
+  readonly connections = new Set<Connection>();
+  readonly tree = new SubscriptionTree();
+  readonly retained = new RetainedStore();
+  readonly router = new Router(this);
+  /** Sessions without a connection, for expiry and the queue sweep. */
+  readonly offline = new Set<Session>();
+  /** Sessions holding a will that waits for its delay. */
+  readonly pendingWills = new Set<Session>();
+
+  constructor(options: BrokerOptions, logger: Logger) {
+    this.options = options;
+    this.logger = logger;
+  }
+
+  get debugEnabled(): boolean {
+    return (this.logger.mask & LogType.Debug) !== 0;
+  }
+
+  /** Callers check `debugEnabled` first, so no string is built in vain. */
+  logDebug(message: string): void {
+    this.logger.write(LogType.Debug, message);
+  }
+
+  log(type: LogType, message: string): void {
+    if (this.logger.mask & type) this.logger.write(type, message);
+  }
+
+  accept(transport: Transport, listener: ListenerSettings): void {
+    const conn = new Connection(this, transport, listener);
+    this.connections.add(conn);
+    this.stats.socketsAccepted++;
+    if (this.options.connectionMessages && this.logger.mask & LogType.Notice) {
+      this.logger.write(
+        LogType.Notice,
+        `New connection from ${transport.remoteAddress}:${transport.remotePort}` +
+          ` on port ${listener.name}.`,
+      );
+    }
+    conn.start();
+  }
+
+  /** The transport closed, whoever started it. */
+  onTransportClosed(conn: Connection, hadError: boolean): void {
+    if (conn.state === ConnState.Closed) return;
+    conn.logNotice(
+      hadError
+        ? `Socket error on client ${conn.logId}, disconnecting.`
+        : `Client ${conn.logId} closed its connection.`,
+    );
+    this.endConnection(conn, true);
+  }
+
+  /**
+   * Detaches a connection from its session, at once and only once: the
+   * will goes out (or waits for its delay), and a session that does not
+   * outlive its connection ends.
+   */
+  endConnection(conn: Connection, publishWill: boolean): void {
+    if (conn.state === ConnState.Closed) return;
+    const wasConnected = conn.state === ConnState.Connected;
+    conn.state = ConnState.Closed;
+    conn.stopDecoder();
+    this.connections.delete(conn);
+    if (!wasConnected) return;
+    this.stats.clientsConnected--;
+    const session = conn.session;
+    conn.session = null;
+    const will = publishWill ? conn.will : undefined;
+    conn.will = undefined;
+    if (session === null || session.connection !== conn) {
+      if (will !== undefined) this.publishWill(will);
+      return;
+    }
+    session.connection = null;
+    const now = Date.now();
+    if (will !== undefined) {
+      if (will.delay > 0 && session.expiryInterval > 0) {
+        const message = this.#willMessage(will, now);
+        session.pendingWill = { message, publishAt: now + will.delay * 1000 };
+        this.pendingWills.add(session);
+      } else {
+        this.publishWill(will);
+      }
+    }
+    if (session.expiryInterval === 0) {
+      this.endSession(session);
+      return;
+    }
+    session.expiresAt =
+      session.expiryInterval === NEVER_EXPIRES ? 0 : now + session.expiryInterval * 1000;
+    this.offline.add(session);
+  }
+
+  /**
+   * Ends a session: its subscriptions and messages go, and a will still
+   * waiting for its delay is published now [MQTT-3.1.3-9].
+   */
+  endSession(session: Session): void {
+    if (this.sessions.get(session.clientId) === session) {
+      this.sessions.delete(session.clientId);
+      this.stats.setClientsTotal(this.sessions.size);
+    }
+    this.offline.delete(session);
+    for (const sub of session.subscriptions.values()) {
+      this.tree.remove(session, sub.filter, sub.group);
+      this.#countSubscription(sub.group, -1);
+    }
+    session.subscriptions.clear();
+    dropSessionMessages(this, session);
+    const pending = session.pendingWill;
+    if (pending !== undefined) {
+      session.pendingWill = undefined;
+      this.pendingWills.delete(session);
+      this.router.route(pending.message);
+    }
+  }
+
+  /** A client reconnected to its session: a delayed will is cancelled. */
+  resumeSession(session: Session): void {
+    this.offline.delete(session);
+    session.expiresAt = 0;
+    if (session.pendingWill !== undefined) {
+      session.pendingWill = undefined;
+      this.pendingWills.delete(session);
+    }
+  }
+
+  publishWill(will: WillSpec): void {
+    this.router.route(this.#willMessage(will, Date.now()));
+  }
+
+  /** Keeps subscription counters for $SYS. */
+  countSubscription(group: string, delta: number): void {
+    this.#countSubscription(group, delta);
+  }
+
+  /**
+   * Bad input before CONNACK. A CONNECT with an unknown protocol level gets
+   * CONNACK 0x01 (3.x) or 0x84 (5.0) [MQTT-3.1.2-2]; other errors in a 5.0
+   * CONNECT get CONNACK with their reason code; anything else just closes.
+   */
+  refuseConnect(conn: Connection, err: ProtocolError): void {
+    conn.protocolVersion = conn.decoderVersion;
+    const unsupported = err.code === 'UNSUPPORTED_PROTOCOL_VERSION';
+    if (unsupported || (conn.protocolVersion === 5 && conn.state === ConnState.New)) {
+      const code =
+        conn.protocolVersion === 5
+          ? err.reasonCode
+          : unsupported
+            ? ConnectReturnCode.UnacceptableProtocolVersion
+            : undefined;
+      if (code !== undefined) {
+        conn.send({ type: PacketType.Connack, sessionPresent: false, reasonCode: code });
+      }
+    }
+    conn.logNotice(`Client ${conn.logId} ${failureWords(err.reasonCode)}`);
+    this.endConnection(conn, false);
+    conn.transport.end();
+  }
+
+  /**
+   * The periodic sweep: connect timeout, keepalive, delayed wills, session
+   * expiry, expired messages of offline sessions. One pass over the
+   * connections per tick rather than one timer per client.
+   */
+  sweep(now: number): void {
+    this.#sweepConnections(now);
+    for (const session of this.pendingWills) {
+      const pending = session.pendingWill;
+      if (pending !== undefined && pending.publishAt > now) continue;
+      session.pendingWill = undefined;
+      this.pendingWills.delete(session);
+      if (pending !== undefined) this.router.route(pending.message);
+    }
+    for (const session of this.offline) {
+      if (session.expiresAt !== 0 && session.expiresAt <= now) {
+        this.stats.clientsExpired++;
+        this.endSession(session);
+      } else if (session.queue.length > 0) {
+        dropExpiredQueued(this, session, now);
+      }
+    }
+  }
+
+  #sweepConnections(now: number): void {
+    const connectTimeout = this.options.connectTimeout * 1000;
+    for (const conn of this.connections) {
+      if (conn.state === ConnState.Connected) {
+        // Mosquitto allows one and a half keepalive periods [MQTT-3.1.2-24].
+        if (conn.keepAlive > 0 && now - conn.lastReceived > conn.keepAlive * 1500) {
+          conn.close(
+            ReasonCode.KeepAliveTimeout,
+            `Client ${conn.logId} has exceeded timeout, disconnecting.`,
+          );
+        }
+      } else if (conn.state === ConnState.New && now - conn.openedAt > connectTimeout) {
+        conn.logNotice(`Client ${conn.logId} has exceeded timeout, disconnecting.`);
+        this.endConnection(conn, false);
+        conn.transport.end();
+      }
+    }
+  }
+
+  #willMessage(will: WillSpec, now: number) {
+    const m = will.message;
+    const expiresAt = will.expiry > 0 ? now + will.expiry * 1000 : 0;
+    return newMessage(
+      m.topic,
+      m.payload,
+      m.qos,
+      m.retain,
+      m.properties,
+      expiresAt,
+      m.origin,
+    );
+  }
+
+  #countSubscription(group: string, delta: number): void {
+    if (group === '') this.stats.subscriptionsCount += delta;
+    else this.stats.sharedSubscriptionsCount += delta;
+  }
+}
+
+function dropExpiredQueued(core: BrokerCore, session: Session, now: number): void {
+  let bytes = 0;
+  const removed = session.queue.retain((out) => {
+    const e = out.message.expiresAt;
+    if (e === 0 || e > now) return true;
+    bytes += out.message.payload.length;
+    return false;
+  });
+  session.queuedBytes -= bytes;
+  core.stats.messagesStored -= removed;
+}

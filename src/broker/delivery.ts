@@ -1,0 +1,378 @@
+/**
+ * Outgoing messages to one session: the in-flight window, the queue behind
+ * it, and the bytes on the wire.
+ *
+ * Each message is encoded once per distinct outgoing form (protocol family,
+ * QoS, retain flag) and the bytes are shared by every subscriber taking that
+ * form; a QoS 1/2 copy differs only in its packet identifier, so it is a
+ * byte copy with two bytes patched. Forms that differ per recipient (mount
+ * point, subscription identifiers, topic alias, remaining expiry) are
+ * encoded per delivery.
+ */
+import {
+  encode,
+  PacketType,
+  type Properties,
+  type PublishPacket,
+  publishPacketIdOffset,
+  type QoS,
+} from '../protocol/index.js';
+import type { Connection } from './connection.js';
+import type { BrokerCore } from './core.js';
+import {
+  FORM_COUNT,
+  formIndex,
+  type OutgoingMessage,
+  OutgoingState,
+  ownPayload,
+  type StoredMessage,
+} from './message.js';
+import type { Session } from './session.js';
+
+/**
+ * Bytes a client may have waiting in its transport before QoS 0 messages
+ * to it are dropped as to a client that cannot keep up.
+ * LIMIT(config): fixed; Mosquitto has no separate option for it either, it
+ * counts QoS 0 messages against max_queued_messages.
+ */
+const QOS0_HIGH_WATER = 8 * 1024 * 1024;
+
+/** Hands one message to one session at the delivery QoS. */
+export function deliver(
+  core: BrokerCore,
+  session: Session,
+  msg: StoredMessage,
+  qos: QoS,
+  retain: boolean,
+  subscriptionIds: number[] | undefined,
+): void {
+  const conn = session.connection;
+  if (qos === 0 && conn !== null) {
+    if (
+      conn.transport.bufferedBytes > QOS0_HIGH_WATER ||
+      (session.queue.length > 0 && !canQueue(core, session, msg.payload.length))
+    ) {
+      core.stats.publishDropped++;
+      return;
+    }
+    const buf = publishBytes(conn, msg, 0, retain, subscriptionIds, 0, false);
+    if (buf === undefined) core.stats.publishDropped++;
+    else writePublish(conn, msg, buf);
+    return;
+  }
+  // QoS 0 reaches an offline session only with queue_qos0_messages.
+  if (qos === 0 && !core.options.queueQos0Messages) return;
+  const out: OutgoingMessage = {
+    message: msg,
+    qos,
+    retain,
+    subscriptionIds,
+    packetId: 0,
+    state: OutgoingState.Queued,
+    sent: false,
+  };
+  if (conn !== null && session.queue.length === 0 && hasRoom(core, session, msg)) {
+    sendInflight(core, conn, session, out);
+    return;
+  }
+  if (!canQueue(core, session, msg.payload.length)) {
+    core.stats.publishDropped++;
+    return;
+  }
+  ownPayload(msg);
+  session.queue.push(out);
+  session.queuedBytes += msg.payload.length;
+  core.stats.messagesStored++;
+}
+
+/** Moves queued messages into the in-flight window while it has room. */
+export function drainQueue(core: BrokerCore, session: Session): void {
+  const conn = session.connection;
+  if (conn === null) return;
+  const now = Date.now();
+  for (;;) {
+    const out = session.queue.peek();
+    if (out === undefined) return;
+    if (out.qos > 0 && !hasRoom(core, session, out.message)) return;
+    session.queue.shift();
+    session.queuedBytes -= out.message.payload.length;
+    core.stats.messagesStored--;
+    const e = out.message.expiresAt;
+    if (e !== 0 && e <= now) continue;
+    if (out.qos > 0) {
+      sendInflight(core, conn, session, out);
+      continue;
+    }
+    const buf = publishBytes(
+      conn,
+      out.message,
+      0,
+      out.retain,
+      out.subscriptionIds,
+      0,
+      false,
+    );
+    if (buf !== undefined) writePublish(conn, out.message, buf);
+  }
+}
+
+/**
+ * On session resume: resend unacknowledged PUBLISH packets with DUP set
+ * and PUBREL for those already PUBREC'd, in their original order
+ * [MQTT-4.4.0-1]; then fill the window from the queue.
+ */
+export function resumeDelivery(
+  core: BrokerCore,
+  conn: Connection,
+  session: Session,
+): void {
+  for (const [id, out] of session.inflight) {
+    if (out.state === OutgoingState.Pubrel) {
+      logDebugPubrel(conn, id);
+      conn.send({ type: PacketType.Pubrel, packetId: id });
+      continue;
+    }
+    const msg = out.message;
+    const buf = publishBytes(
+      conn,
+      msg,
+      out.qos,
+      out.retain,
+      out.subscriptionIds,
+      id,
+      true,
+    );
+    if (buf === undefined) completeOutgoing(core, session, id, false);
+    else writePublish(conn, msg, buf);
+  }
+  drainQueue(core, session);
+}
+
+/** An outgoing QoS 1/2 flow finished (or was abandoned): free its slot. */
+export function completeOutgoing(
+  core: BrokerCore,
+  session: Session,
+  packetId: number,
+  drain: boolean,
+): void {
+  const out = session.inflight.get(packetId);
+  if (out === undefined) return;
+  session.inflight.delete(packetId);
+  session.inflightBytes -= out.message.payload.length;
+  core.stats.messagesStored--;
+  if (drain) drainQueue(core, session);
+}
+
+/** Forgets every message held for a session that ends. */
+export function dropSessionMessages(core: BrokerCore, session: Session): void {
+  core.stats.messagesStored -= session.inflight.size + session.queue.length;
+  session.inflight.clear();
+  session.inflightBytes = 0;
+  session.queue.clear();
+  session.queuedBytes = 0;
+  session.incomingQos2.clear();
+}
+
+export function logDebugPubrel(conn: Connection, id: number): void {
+  if (conn.core.debugEnabled) {
+    conn.core.logDebug(`Sending PUBREL to ${conn.clientId} (m${id}, rc0)`);
+  }
+}
+
+/**
+ * The outgoing window is min(max_inflight_messages, the client's Receive
+ * Maximum) [MQTT-3.3.4-9], also capped in bytes by max_inflight_bytes.
+ */
+function hasRoom(core: BrokerCore, session: Session, msg: StoredMessage): boolean {
+  const conn = session.connection as Connection;
+  const max = core.options.maxInflightMessages;
+  const window = max > 0 && max < conn.receiveMaximum ? max : conn.receiveMaximum;
+  if (session.inflight.size >= window) return false;
+  const maxBytes = core.options.maxInflightBytes;
+  return (
+    maxBytes === 0 ||
+    session.inflight.size === 0 ||
+    session.inflightBytes + msg.payload.length <= maxBytes
+  );
+}
+
+function canQueue(core: BrokerCore, session: Session, size: number): boolean {
+  const { maxQueuedMessages, maxQueuedBytes } = core.options;
+  if (maxQueuedMessages > 0 && session.queue.length >= maxQueuedMessages) return false;
+  return maxQueuedBytes === 0 || session.queuedBytes + size <= maxQueuedBytes;
+}
+
+function sendInflight(
+  core: BrokerCore,
+  conn: Connection,
+  session: Session,
+  out: OutgoingMessage,
+): void {
+  const msg = out.message;
+  const id = session.allocatePacketId();
+  const buf = publishBytes(
+    conn,
+    msg,
+    out.qos,
+    out.retain,
+    out.subscriptionIds,
+    id,
+    false,
+  );
+  if (buf === undefined) {
+    core.stats.publishDropped++;
+    return;
+  }
+  ownPayload(msg);
+  out.packetId = id;
+  out.state = OutgoingState.Publish;
+  out.sent = true;
+  session.inflight.set(id, out);
+  session.inflightBytes += msg.payload.length;
+  core.stats.messagesStored++;
+  writePublish(conn, msg, buf);
+}
+
+function writePublish(conn: Connection, msg: StoredMessage, buf: Buffer): void {
+  conn.write(buf);
+  const stats = conn.core.stats;
+  stats.publishSent++;
+  stats.publishBytesSent += msg.payload.length;
+  if (conn.core.debugEnabled) {
+    const b = buf[0] as number;
+    const id = (b & 0x06) === 0 ? 0 : buf.readUInt16BE(publishPacketIdOffset(buf));
+    conn.core.logDebug(
+      `Sending PUBLISH to ${conn.clientId} (d${(b >> 3) & 1}, q${(b >> 1) & 3}, ` +
+        `r${b & 1}, m${id}, '${clientTopic(conn, msg.topic)}', ... ` +
+        `(${msg.payload.length} bytes))`,
+    );
+  }
+}
+
+/** The topic as this client sees it: its listener's mount point removed. */
+export function clientTopic(conn: Connection, topic: string): string {
+  const mount = conn.listener.mountPoint;
+  return mount === '' ? topic : topic.slice(mount.length);
+}
+
+/**
+ * The bytes of one PUBLISH to `conn`, or undefined if it must not be sent:
+ * expired, or larger than the client's Maximum Packet Size [MQTT-3.1.2-25].
+ */
+function publishBytes(
+  conn: Connection,
+  msg: StoredMessage,
+  qos: QoS,
+  retain: boolean,
+  subscriptionIds: number[] | undefined,
+  packetId: number,
+  dup: boolean,
+): Buffer | undefined {
+  const v5 = conn.protocolVersion === 5;
+  let remaining = 0;
+  if (msg.expiresAt !== 0) {
+    // The Message Expiry Interval sent is the time left [MQTT-3.3.2-6].
+    remaining = Math.ceil((msg.expiresAt - Date.now()) / 1000);
+    if (remaining <= 0) return undefined;
+  }
+  const perClient =
+    conn.listener.mountPoint !== '' ||
+    (v5 &&
+      (subscriptionIds !== undefined || remaining > 0 || conn.topicAliasMaximum > 0));
+  if (perClient) {
+    return encodeForClient(
+      conn,
+      msg,
+      qos,
+      retain,
+      subscriptionIds,
+      packetId,
+      dup,
+      remaining,
+    );
+  }
+  if (msg.forms === undefined) msg.forms = new Array(FORM_COUNT);
+  const k = formIndex(v5, qos, retain);
+  let form = msg.forms[k];
+  if (form === undefined) {
+    form = encode(
+      publishPacket(msg, msg.topic, qos, retain, 1, false, msg.properties),
+      v5 ? 5 : 4,
+    );
+    msg.forms[k] = form;
+  }
+  if (conn.maximumPacketSize > 0 && form.length > conn.maximumPacketSize)
+    return undefined;
+  if (qos === 0) return form;
+  const buf = Buffer.allocUnsafe(form.length);
+  form.copy(buf);
+  buf.writeUInt16BE(packetId, publishPacketIdOffset(buf));
+  if (dup) buf[0] = (buf[0] as number) | 0x08;
+  return buf;
+}
+
+function encodeForClient(
+  conn: Connection,
+  msg: StoredMessage,
+  qos: QoS,
+  retain: boolean,
+  subscriptionIds: number[] | undefined,
+  packetId: number,
+  dup: boolean,
+  remaining: number,
+): Buffer | undefined {
+  const v5 = conn.protocolVersion === 5;
+  let topic = clientTopic(conn, msg.topic);
+  let props = msg.properties;
+  let newAlias = 0;
+  if (v5) {
+    const extra: Properties = {};
+    if (remaining > 0) extra.messageExpiryInterval = remaining;
+    if (subscriptionIds !== undefined) extra.subscriptionIdentifiers = subscriptionIds;
+    if (conn.topicAliasMaximum > 0) {
+      const aliases = conn.outAliases ?? new Map<string, number>();
+      conn.outAliases = aliases;
+      const alias = aliases.get(topic);
+      if (alias !== undefined) {
+        // Later sends carry an empty topic and the alias [MQTT-3.3.2-12].
+        extra.topicAlias = alias;
+        topic = '';
+      } else if (aliases.size < conn.topicAliasMaximum) {
+        newAlias = aliases.size + 1;
+        extra.topicAlias = newAlias;
+      }
+    }
+    props = { ...msg.properties, ...extra };
+  }
+  const id = qos > 0 ? packetId : 0;
+  const buf = encode(
+    publishPacket(msg, topic, qos, retain, id, dup, props),
+    conn.protocolVersion,
+  );
+  if (conn.maximumPacketSize > 0 && buf.length > conn.maximumPacketSize) return undefined;
+  // The alias counts only once the client has seen it with its topic.
+  if (newAlias !== 0) conn.outAliases?.set(clientTopic(conn, msg.topic), newAlias);
+  return buf;
+}
+
+function publishPacket(
+  msg: StoredMessage,
+  topic: string,
+  qos: QoS,
+  retain: boolean,
+  packetId: number,
+  dup: boolean,
+  properties: Properties | undefined,
+): PublishPacket {
+  const p: PublishPacket = {
+    type: PacketType.Publish,
+    dup,
+    qos,
+    retain,
+    topic,
+    payload: msg.payload,
+  };
+  if (qos > 0) p.packetId = packetId;
+  if (properties !== undefined) p.properties = properties;
+  return p;
+}

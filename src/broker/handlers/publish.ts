@@ -1,0 +1,193 @@
+/**
+ * PUBLISH from a client (3.3): checks against the listener and broker
+ * limits, topic alias resolution (5.0), then routing and the
+ * acknowledgement. QoS 0 and 1 are routed at once; QoS 2 is held until
+ * PUBREL, as Mosquitto 2.0 does (observed), so a repeated PUBLISH with the
+ * same packet id before PUBREL is never delivered twice [MQTT-4.3.3-10].
+ */
+import {
+  isValidUtf8Payload,
+  PacketType,
+  ProtocolError,
+  type PublishPacket,
+  protocolError,
+  ReasonCode,
+} from '../../protocol/index.js';
+import { type Connection, failureWords } from '../connection.js';
+import { AclAccess } from '../hooks.js';
+import { newMessage, ownPayload } from '../message.js';
+import type { Session } from '../session.js';
+import { forwardedProperties } from './connect.js';
+
+export function handlePublish(conn: Connection, p: PublishPacket): void {
+  const core = conn.core;
+  const stats = core.stats;
+  stats.publishReceived++;
+  stats.publishBytesReceived += p.payload.length;
+  const topic = resolveTopic(conn, p);
+  if (core.debugEnabled) logReceived(conn, p, topic);
+  // max_qos: a 5.0 client was told in CONNACK [MQTT-3.2.2-11]; all are closed.
+  if (p.qos > conn.listener.maxQos) {
+    notAllowed(conn, ReasonCode.QoSNotSupported);
+    return;
+  }
+  // retain_available false [MQTT-3.2.2-14]; Mosquitto closes 3.x clients too.
+  if (p.retain && !core.options.retainAvailable) {
+    notAllowed(conn, ReasonCode.RetainNotSupported);
+    return;
+  }
+  const session = conn.session as Session;
+  if (p.qos === 2 && !checkIncomingQos2(conn, session, p.packetId as number)) return;
+  const reason = refusal(conn, p, topic);
+  if (reason !== ReasonCode.Success) {
+    acknowledge(conn, p, reason);
+    // A 3.x client saw a plain PUBREC and will send PUBREL; a 5.0 client
+    // saw the error code, which ends the flow [MQTT-4.3.3-?].
+    if (p.qos === 2 && conn.protocolVersion < 5) {
+      session.incomingQos2.set(p.packetId as number, null);
+    }
+    return;
+  }
+  const props = p.properties;
+  const expiry = props?.messageExpiryInterval;
+  const msg = newMessage(
+    conn.listener.mountPoint + topic,
+    p.payload,
+    p.qos,
+    p.retain,
+    forwardedProperties(props),
+    expiry === undefined ? 0 : Date.now() + expiry * 1000,
+    conn.clientId,
+  );
+  if (p.qos === 2) {
+    ownPayload(msg);
+    session.incomingQos2.set(p.packetId as number, msg);
+    acknowledge(conn, p, ReasonCode.Success);
+    return;
+  }
+  const matched = core.router.route(msg);
+  if (p.qos === 1) {
+    const v5 = conn.protocolVersion === 5;
+    acknowledge(
+      conn,
+      p,
+      matched === 0 && v5 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success,
+    );
+  }
+}
+
+/**
+ * A repeated QoS 2 PUBLISH before PUBREL gets PUBREC again and nothing
+ * else; a new one must fit in the Receive Maximum the broker announced
+ * (max_inflight_messages) [MQTT-3.3.4-8].
+ */
+function checkIncomingQos2(conn: Connection, session: Session, id: number): boolean {
+  if (session.incomingQos2.has(id)) {
+    sendAck(conn, PacketType.Pubrec, id, ReasonCode.Success);
+    return false;
+  }
+  const max = conn.core.options.maxInflightMessages;
+  if (conn.protocolVersion === 5 && max > 0 && session.incomingQos2.size >= max) {
+    conn.close(
+      ReasonCode.ReceiveMaximumExceeded,
+      `Client ${conn.clientId} disconnected due to protocol error.`,
+    );
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Why a well-formed PUBLISH is acknowledged but not forwarded: payload over
+ * message_size_limit (5.0: Packet Too Large, as Mosquitto sends),
+ * a payload that is not the UTF-8 it claims to be [MQTT-3.3.2-4], or an
+ * access check that says no.
+ */
+function refusal(conn: Connection, p: PublishPacket, topic: string): ReasonCode {
+  const core = conn.core;
+  const limit = core.options.messageSizeLimit;
+  if (limit > 0 && p.payload.length > limit) {
+    if (core.debugEnabled) {
+      core.logDebug(
+        `Dropped too large PUBLISH from ${conn.clientId} (d${p.dup ? 1 : 0}, ` +
+          `q${p.qos}, r${p.retain ? 1 : 0}, m${p.packetId ?? 0}, '${topic}', ... ` +
+          `(${p.payload.length} bytes))`,
+      );
+    }
+    return ReasonCode.PacketTooLarge;
+  }
+  if (p.properties?.payloadFormatIndicator === 1 && !isValidUtf8Payload(p.payload)) {
+    return ReasonCode.PayloadFormatInvalid;
+  }
+  const acl = core.hooks.checkAcl;
+  if (acl !== undefined) {
+    const full = conn.listener.mountPoint + topic;
+    if (!acl(conn, full, AclAccess.Write, p.qos, p.retain))
+      return ReasonCode.NotAuthorized;
+  }
+  return ReasonCode.Success;
+}
+
+/**
+ * Topic aliases set up by the client (3.3.2.3.4): an alias beyond the
+ * listener's max_topic_alias is Topic Alias Invalid [MQTT-3.3.2-9]
+ * [MQTT-3.3.2-10]; an empty topic needs a known alias.
+ */
+function resolveTopic(conn: Connection, p: PublishPacket): string {
+  const alias = p.properties?.topicAlias;
+  if (alias === undefined) return p.topic;
+  if (alias === 0 || alias > conn.listener.maxTopicAlias) {
+    throw new ProtocolError(
+      ReasonCode.TopicAliasInvalid,
+      'TOPIC_ALIAS_INVALID',
+      'bad alias',
+    );
+  }
+  let aliases = conn.inAliases;
+  if (aliases === undefined) {
+    aliases = new Map();
+    conn.inAliases = aliases;
+  }
+  if (p.topic !== '') {
+    aliases.set(alias, p.topic);
+    return p.topic;
+  }
+  const topic = aliases.get(alias);
+  if (topic === undefined)
+    throw protocolError('UNKNOWN_TOPIC_ALIAS', 'unknown topic alias');
+  return topic;
+}
+
+/** Closes for a feature the broker does not allow (max_qos, retain). */
+function notAllowed(conn: Connection, reason: ReasonCode): void {
+  conn.close(reason, `Client ${conn.clientId} ${failureWords(reason)}`);
+}
+
+function acknowledge(conn: Connection, p: PublishPacket, reason: ReasonCode): void {
+  if (p.qos === 0) return;
+  const type = p.qos === 1 ? PacketType.Puback : PacketType.Pubrec;
+  sendAck(conn, type, p.packetId as number, reason);
+}
+
+function sendAck(
+  conn: Connection,
+  type: PacketType.Puback | PacketType.Pubrec,
+  packetId: number,
+  reason: ReasonCode,
+): void {
+  const core = conn.core;
+  if (core.debugEnabled) {
+    const name = type === PacketType.Puback ? 'PUBACK' : 'PUBREC';
+    core.logDebug(`Sending ${name} to ${conn.clientId} (m${packetId}, rc${reason})`);
+  }
+  // 3.x acknowledgements carry no reason code; the encoder drops it.
+  conn.send({ type, packetId, reasonCode: reason });
+}
+
+function logReceived(conn: Connection, p: PublishPacket, topic: string): void {
+  conn.core.logDebug(
+    `Received PUBLISH from ${conn.clientId} (d${p.dup ? 1 : 0}, q${p.qos}, ` +
+      `r${p.retain ? 1 : 0}, m${p.packetId ?? 0}, '${topic}', ... ` +
+      `(${p.payload.length} bytes))`,
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * SUBSCRIBE (3.8): one SUBACK code per filter, in order [MQTT-3.8.4-6]
+ * [MQTT-3.9.3-1], then the retained messages the new subscriptions ask for
+ * (retain handling, 3.8.3.1). Invalid filters never get here: the decoder
+ * refuses the packet, which closes the connection as Mosquitto does.
+ */
+
+import { LogType } from '../../log/log-types.js';
+import {
+  PacketType,
+  parseSharedSubscription,
+  type QoS,
+  ReasonCode,
+  type SubscribePacket,
+  type Subscription,
+} from '../../protocol/index.js';
+import type { Connection } from '../connection.js';
+import { deliver } from '../delivery.js';
+import { AclAccess } from '../hooks.js';
+import type { Session, SubscriptionRecord } from '../session.js';
+
+export function handleSubscribe(conn: Connection, p: SubscribePacket): void {
+  const core = conn.core;
+  if (core.debugEnabled) core.logDebug(`Received SUBSCRIBE from ${conn.clientId}`);
+  const session = conn.session as Session;
+  const identifier = p.properties?.subscriptionIdentifiers?.[0] ?? 0;
+  const codes: number[] = [];
+  const retained: SubscriptionRecord[] = [];
+  for (const s of p.subscriptions) {
+    const { code, record, isNew } = subscribeOne(conn, session, s, identifier);
+    codes.push(code);
+    if (record !== undefined && wantsRetained(record, isNew)) retained.push(record);
+  }
+  if (core.debugEnabled) core.logDebug(`Sending SUBACK to ${conn.clientId}`);
+  conn.send({ type: PacketType.Suback, packetId: p.packetId, reasonCodes: codes });
+  for (const record of retained) sendRetained(conn, session, record);
+}
+
+interface Outcome {
+  code: number;
+  record: SubscriptionRecord | undefined;
+  isNew: boolean;
+}
+
+function subscribeOne(
+  conn: Connection,
+  session: Session,
+  s: Subscription,
+  identifier: number,
+): Outcome {
+  const core = conn.core;
+  const mount = conn.listener.mountPoint;
+  // The granted QoS is capped by the listener's max_qos [MQTT-3.9.3-?].
+  const qos = Math.min(s.qos, conn.listener.maxQos) as QoS;
+  if (core.debugEnabled) core.logDebug(`\t${s.topicFilter} (QoS ${s.qos})`);
+  const shared = parseSharedSubscription(s.topicFilter);
+  const group = shared?.group ?? '';
+  // A mount point prefixes every filter, so no filter can reach outside it.
+  const filter = mount + (shared?.filter ?? s.topicFilter);
+  const key = shared === null ? filter : `$share/${group}/${filter}`;
+  const acl = core.hooks.checkAcl;
+  if (acl !== undefined && !acl(conn, filter, AclAccess.Subscribe, qos, false)) {
+    return { code: ReasonCode.NotAuthorized, record: undefined, isNew: false };
+  }
+  const record: SubscriptionRecord = {
+    filter,
+    group,
+    qos,
+    noLocal: s.noLocal,
+    retainAsPublished: s.retainAsPublished,
+    retainHandling: s.retainHandling,
+    identifier,
+  };
+  // A subscription to the same filter replaces the old one [MQTT-3.8.4-3].
+  const isNew = core.tree.add(session, record);
+  session.subscriptions.set(key, record);
+  if (isNew) core.countSubscription(group, 1);
+  core.log(LogType.Subscribe, `${conn.clientId} ${qos} ${s.topicFilter}`);
+  return { code: qos, record, isNew };
+}
+
+/**
+ * Retain Handling 0 sends retained messages on every subscribe, 1 only for
+ * a new subscription, 2 never [MQTT-3.3.1-9] [MQTT-3.3.1-10]
+ * [MQTT-3.3.1-11]. A shared subscription gets none [MQTT-4.8.2-?].
+ */
+function wantsRetained(record: SubscriptionRecord, isNew: boolean): boolean {
+  if (record.group !== '') return false;
+  return record.retainHandling === 0 || (record.retainHandling === 1 && isNew);
+}
+
+/** Retained messages go out with the retain flag set [MQTT-3.3.1-8]. */
+function sendRetained(
+  conn: Connection,
+  session: Session,
+  record: SubscriptionRecord,
+): void {
+  const core = conn.core;
+  const upgrade = core.options.upgradeOutgoingQos;
+  const ids = record.identifier !== 0 ? [record.identifier] : undefined;
+  const acl = core.hooks.checkAcl;
+  for (const msg of core.retained.match(record.filter, Date.now())) {
+    const qos = upgrade || record.qos < msg.qos ? record.qos : msg.qos;
+    if (acl !== undefined && !acl(conn, msg.topic, AclAccess.Read, qos, true)) continue;
+    deliver(core, session, msg, qos, true, ids);
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Routing one message: store it if retained, find the matching
+ * subscriptions in the tree, and hand one copy to each session. A session
+ * with overlapping subscriptions gets a single copy at the highest granted
+ * QoS carrying every matching Subscription Identifier, as Mosquitto 2.0
+ * does (allow_duplicate_messages false) [MQTT-3.3.4-2] [MQTT-3.3.4-3].
+ */
+import type { QoS } from '../protocol/index.js';
+import type { BrokerCore } from './core.js';
+import { deliver } from './delivery.js';
+import { ownPayload, type StoredMessage } from './message.js';
+import type { Session, SubscriptionRecord } from './session.js';
+import type { MatchSink } from './topic-tree.js';
+
+/** The sessions one message goes to, merged per session. */
+class Matches implements MatchSink {
+  readonly sessions: Session[] = [];
+  readonly qos: QoS[] = [];
+  readonly retainAsPublished: boolean[] = [];
+  readonly ids: Array<number[] | undefined> = [];
+  readonly sharedSessions: Session[] = [];
+  readonly sharedSubs: SubscriptionRecord[] = [];
+  readonly #seq: number;
+  readonly #origin: string;
+
+  constructor(seq: number, origin: string) {
+    this.#seq = seq;
+    this.#origin = origin;
+  }
+
+  add(session: Session, sub: SubscriptionRecord): void {
+    // No Local: not back to the publisher's own session [MQTT-3.8.3-3].
+    if (sub.noLocal && session.clientId === this.#origin) return;
+    if (session.matchSeq === this.#seq) {
+      const i = session.matchIndex;
+      if (sub.qos > (this.qos[i] as QoS)) this.qos[i] = sub.qos;
+      if (sub.retainAsPublished) this.retainAsPublished[i] = true;
+      if (sub.identifier !== 0) {
+        const ids = this.ids[i];
+        if (ids === undefined) this.ids[i] = [sub.identifier];
+        else ids.push(sub.identifier);
+      }
+      return;
+    }
+    session.matchSeq = this.#seq;
+    session.matchIndex = this.sessions.length;
+    this.sessions.push(session);
+    this.qos.push(sub.qos);
+    this.retainAsPublished.push(sub.retainAsPublished);
+    this.ids.push(sub.identifier !== 0 ? [sub.identifier] : undefined);
+  }
+
+  addShared(session: Session, sub: SubscriptionRecord): void {
+    this.sharedSessions.push(session);
+    this.sharedSubs.push(sub);
+  }
+}
+
+export class Router {
+  readonly #core: BrokerCore;
+  #seq = 0;
+
+  constructor(core: BrokerCore) {
+    this.#core = core;
+  }
+
+  /**
+   * Stores a retained message and delivers to every matching session.
+   * Returns the number of sessions the message went to.
+   */
+  route(msg: StoredMessage): number {
+    if (msg.retain && this.#core.options.retainAvailable) this.#retain(msg);
+    this.#seq = (this.#seq + 1) | 0;
+    const m = new Matches(this.#seq, msg.origin);
+    this.#core.tree.match(msg.topic, m);
+    const upgrade = this.#core.options.upgradeOutgoingQos;
+    const n = m.sessions.length;
+    for (let i = 0; i < n; i++) {
+      const subQos = m.qos[i] as QoS;
+      const qos = upgrade || subQos < msg.qos ? subQos : msg.qos;
+      // Without Retain As Published, forwarded copies have retain 0
+      // [MQTT-3.3.1-9] [MQTT-3.3.1-12] [MQTT-3.3.1-13].
+      const retain = m.retainAsPublished[i] === true && msg.retain;
+      deliver(this.#core, m.sessions[i] as Session, msg, qos, retain, m.ids[i]);
+    }
+    const shared = m.sharedSessions.length;
+    for (let i = 0; i < shared; i++) {
+      const sub = m.sharedSubs[i] as SubscriptionRecord;
+      const qos = upgrade || sub.qos < msg.qos ? sub.qos : msg.qos;
+      const retain = sub.retainAsPublished && msg.retain;
+      const ids = sub.identifier !== 0 ? [sub.identifier] : undefined;
+      deliver(this.#core, m.sharedSessions[i] as Session, msg, qos, retain, ids);
+    }
+    return n + shared;
+  }
+
+  /** Keeps, replaces or (empty payload) clears the topic's retained message. */
+  #retain(msg: StoredMessage): void {
+    const core = this.#core;
+    if (msg.payload.length > 0) ownPayload(msg);
+    const delta = core.retained.set(msg);
+    core.stats.retainedCount = core.retained.count;
+    core.stats.messagesStored += delta;
+  }
+}
