@@ -89,7 +89,9 @@ export function checkFixedHeader(
 function checkPublishFlags(flags: number, version: ProtocolVersion): void {
   const qos = (flags >> 1) & 0x03;
   if (qos === 3) throw malformed('INVALID_QOS', 'PUBLISH with QoS 3 [MQTT-3.3.1-4]');
-  if (qos === 0 && (flags & 0x08) !== 0 && version > 3) {
+  // [MQTT-3.3.1-2] DUP must be 0 at QoS 0. Only refused in 5.0: Mosquitto
+  // 2.0.11 accepts it from 3.1.1 clients (observed), so midge does too.
+  if (qos === 0 && (flags & 0x08) !== 0 && version === 5) {
     throw protocolError('DUP_WITH_QOS0', 'PUBLISH QoS 0 with DUP set [MQTT-3.3.1-2]');
   }
 }

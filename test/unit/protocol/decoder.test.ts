@@ -252,3 +252,22 @@ test('3.15.2.1 an empty AUTH or DISCONNECT body means Success', () => {
     { type: PacketType.Disconnect, reasonCode: ReasonCode.Success },
   ]);
 });
+
+test('[MQTT-3.3.1-2] QoS 0 with DUP: accepted from 3.1.1 as Mosquitto does', () => {
+  const packets: Packet[] = [];
+  const decoder = new PacketDecoder((p) => packets.push(p), {
+    side: 'server',
+    version: 4,
+  });
+  decoder.feed(Buffer.from('3803000161', 'hex'));
+  assert.deepEqual(packets, [
+    {
+      type: PacketType.Publish,
+      dup: true,
+      qos: 0,
+      retain: false,
+      topic: 'a',
+      payload: Buffer.alloc(0),
+    },
+  ]);
+});

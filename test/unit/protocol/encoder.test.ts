@@ -36,9 +36,17 @@ test('encode below 5.0 drops properties and reason codes', () => {
   assert.equal(hexOf(puback, 4), '40020001');
   const disconnect: Packet = { type: PacketType.Disconnect, reasonCode: 0x8b };
   assert.equal(hexOf(disconnect, 4), 'e000');
-  const unsuback: Packet = { type: PacketType.Unsuback, packetId: 2, reasonCodes: [0x11] };
+  const unsuback: Packet = {
+    type: PacketType.Unsuback,
+    packetId: 2,
+    reasonCodes: [0x11],
+  };
   assert.equal(hexOf(unsuback, 4), 'b0020002');
-  const connack: Packet = { type: PacketType.Connack, sessionPresent: true, reasonCode: 0 };
+  const connack: Packet = {
+    type: PacketType.Connack,
+    sessionPresent: true,
+    reasonCode: 0,
+  };
   assert.equal(hexOf(connack, 4), '20020100');
   assert.equal(hexOf(connack, 3), '20020000', 'MQTT 3.1 has no session present flag');
 });
@@ -47,7 +55,11 @@ test('SUBACK below 5.0 reports any 5.0 failure code as 0x80', () => {
   const suback: Packet = {
     type: PacketType.Suback,
     packetId: 1,
-    reasonCodes: [ReasonCode.GrantedQoS1, ReasonCode.NotAuthorized, ReasonCode.QuotaExceeded],
+    reasonCodes: [
+      ReasonCode.GrantedQoS1,
+      ReasonCode.NotAuthorized,
+      ReasonCode.QuotaExceeded,
+    ],
   };
   assert.equal(hexOf(suback, 4), '9005000101' + '8080');
 });
@@ -57,7 +69,13 @@ test('SUBSCRIBE below 5.0 carries only the QoS in the options byte', () => {
     type: PacketType.Subscribe,
     packetId: 1,
     subscriptions: [
-      { topicFilter: 'a', qos: 1, noLocal: true, retainAsPublished: true, retainHandling: 2 },
+      {
+        topicFilter: 'a',
+        qos: 1,
+        noLocal: true,
+        retainAsPublished: true,
+        retainHandling: 2,
+      },
     ],
   };
   assert.equal(hexOf(subscribe, 4), '8206000100016101');
@@ -131,6 +149,9 @@ test('refuses what cannot be encoded', () => {
   assert.throws(() => encode(publish({ bogus: 1 }), 5), TypeError, 'unknown property');
   const noId: Packet = { ...(publish({}) as object), qos: 1 } as Packet;
   assert.throws(() => encode(noId, 4), TypeError, 'QoS 1 without packet id');
-  const huge = { ...(publish({}) as object), payload: Buffer.alloc(268_435_456) } as Packet;
+  const huge = {
+    ...(publish({}) as object),
+    payload: Buffer.alloc(268_435_456),
+  } as Packet;
   assert.throws(() => encode(huge, 4), RangeError, 'over the maximum remaining length');
 });

@@ -79,15 +79,6 @@ const cases: ErrorCase[] = [
     code: 'DUP_WITH_QOS0',
     reason: P,
   },
-  {
-    name: '[MQTT-3.3.1-2] PUBLISH QoS 0 with DUP set (3.1.1)',
-    side: 'server',
-    version: 4,
-    first: '38',
-    body: [s('a')],
-    code: 'DUP_WITH_QOS0',
-    reason: P,
-  },
   ...badFlags(),
   // CONNECT
   {

@@ -24,15 +24,32 @@ test('[MQTT-3.3.2-2] [MQTT-4.7.3-1] isValidTopicName', () => {
 });
 
 test('[MQTT-4.7.1-1] [MQTT-4.7.1-2] isValidTopicFilter', () => {
-  const good = ['#', '+', 'a/#', 'a/+/b', '+/+', '/+', '+/', 'a//b', '/', 'sport/+/player1'];
+  const good = [
+    '#',
+    '+',
+    'a/#',
+    'a/+/b',
+    '+/+',
+    '/+',
+    '+/',
+    'a//b',
+    '/',
+    'sport/+/player1',
+  ];
   for (const f of good) assert.equal(isValidTopicFilter(f), true, f);
   const bad = ['', 'a#', 'a/#/b', '#/a', 'a+', '+a', 'a/b+', '##', '++', 'a/\u0000'];
   for (const f of bad) assert.equal(isValidTopicFilter(f), false, JSON.stringify(f));
 });
 
 test('[MQTT-4.8.2-1] [MQTT-4.8.2-2] parseSharedSubscription', () => {
-  assert.deepEqual(parseSharedSubscription('$share/g/a/#'), { group: 'g', filter: 'a/#' });
-  assert.deepEqual(parseSharedSubscription('$share/grp/+'), { group: 'grp', filter: '+' });
+  assert.deepEqual(parseSharedSubscription('$share/g/a/#'), {
+    group: 'g',
+    filter: 'a/#',
+  });
+  assert.deepEqual(parseSharedSubscription('$share/grp/+'), {
+    group: 'grp',
+    filter: '+',
+  });
   assert.deepEqual(parseSharedSubscription('$share/g//'), { group: 'g', filter: '/' });
   assert.equal(parseSharedSubscription('a/b'), null, 'not shared');
   assert.equal(parseSharedSubscription('$sharex/g/a'), null, 'not shared');
@@ -79,7 +96,8 @@ test('[MQTT-4.7.2-1] $ topics are not matched by a leading wildcard', () => {
 
 /** The obvious, slow matcher: split into levels and compare. */
 function referenceMatch(filter: string, topic: string): boolean {
-  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
+  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#')))
+    return false;
   const f = filter.split('/');
   const t = topic.split('/');
   for (let i = 0; i < f.length; i++) {
@@ -94,7 +112,10 @@ test('topicMatches agrees with a split-based matcher', () => {
   const level = fc.constantFrom('', 'a', 'b', 'ab', '$', '$a');
   const topic = fc.array(level, { minLength: 1, maxLength: 5 }).map((l) => l.join('/'));
   const filter = fc
-    .tuple(fc.array(fc.oneof(level, fc.constant('+')), { minLength: 1, maxLength: 5 }), fc.boolean())
+    .tuple(
+      fc.array(fc.oneof(level, fc.constant('+')), { minLength: 1, maxLength: 5 }),
+      fc.boolean(),
+    )
     .map(([l, hash]) => (hash ? [...l, '#'] : l).join('/'));
   fc.assert(
     fc.property(filter, topic, (f, t) => {

@@ -78,7 +78,11 @@ test('isValidMqttString agrees with the byte check', () => {
   fc.assert(
     fc.property(fc.string({ unit: 'binary', maxLength: 20 }), (s) => {
       const b = Buffer.from(s, 'utf8');
-      assert.equal(isValidMqttString(s), isValidMqttUtf8(b, 0, b.length), JSON.stringify(s));
+      assert.equal(
+        isValidMqttString(s),
+        isValidMqttUtf8(b, 0, b.length),
+        JSON.stringify(s),
+      );
     }),
     { numRuns: 5000 },
   );
