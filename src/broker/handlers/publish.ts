@@ -99,7 +99,8 @@ function checkIncomingQos2(conn: Connection, session: Session, id: number): bool
 
 /**
  * Why a well-formed PUBLISH is acknowledged but not forwarded: payload over
- * message_size_limit (5.0: Packet Too Large, as Mosquitto sends),
+ * message_size_limit (5.0: Implementation Specific Error, as Mosquitto's
+ * manual says; 2.0.11 sends 0x95, which is not a valid PUBACK code),
  * a payload that is not the UTF-8 it claims to be [MQTT-3.3.2-4], or an
  * access check that says no.
  */
@@ -114,7 +115,7 @@ function refusal(conn: Connection, p: PublishPacket, topic: string): ReasonCode 
           `(${p.payload.length} bytes))`,
       );
     }
-    return ReasonCode.PacketTooLarge;
+    return ReasonCode.ImplementationSpecificError;
   }
   if (p.properties?.payloadFormatIndicator === 1 && !isValidUtf8Payload(p.payload)) {
     return ReasonCode.PayloadFormatInvalid;
