@@ -31,6 +31,8 @@ export function decodeConnect(r: Reader, holder: VersionHolder): ConnectPacket {
   const protocolName = readProtocolName(r);
   const level = r.u8();
   const version = checkLevel(protocolName, level & 0x7f, holder);
+  // From here on, a refusal is answered in the CONNECT's own version.
+  holder.version = version;
   const flags = r.u8();
   checkConnectFlags(flags, version);
   const keepAlive = r.u16();

@@ -11,14 +11,14 @@
  */
 import { checkFixedHeader, decodeBody, type Side } from './decode-packets.js';
 import { malformed, ProtocolError } from './errors.js';
-import { type Packet, PacketType, type ProtocolVersion } from './packets.js';
+import type { Packet, ProtocolVersion } from './packets.js';
 import { Reader } from './reader.js';
 import { ReasonCode } from './reason-codes.js';
 
 export interface DecoderOptions {
   /** 'server' decodes what clients send; 'client' what servers send. */
   side: Side;
-  /** Largest packet accepted, fixed header included; 0 = no limit. */
+  /** Largest remaining length + 1 accepted (as Mosquitto); 0 = no limit. */
   maxPacketSize?: number;
   version?: ProtocolVersion;
 }
@@ -29,9 +29,16 @@ export interface DecoderOptions {
  * socket.on('data', (chunk) => decoder.feed(chunk));
  */
 export class PacketDecoder {
-  /** 4 until a CONNECT is decoded, then the CONNECT's version. */
+  /**
+   * 4 until a CONNECT's protocol level is read, then that version, even if
+   * the rest of the CONNECT is refused: the broker answers in that form.
+   * A client sets it itself.
+   */
   version: ProtocolVersion;
-  /** Largest packet accepted, fixed header included; 0 = no limit. */
+  /**
+   * Largest packet accepted, measured as Mosquitto does: remaining length
+   * plus one. 0 = no limit. Checked before the body is buffered.
+   */
   maxPacketSize: number;
 
   readonly #onPacket: (packet: Packet) => void;
@@ -130,12 +137,14 @@ export class PacketDecoder {
       mult *= 128;
     }
     checkFixedHeader(first, this.version, this.#side);
-    const total = pos - off + remaining;
-    if (this.maxPacketSize > 0 && total > this.maxPacketSize) {
+    // Mosquitto counts the remaining length plus one byte, not the length
+    // bytes (2.0.11 accepts a 41-byte packet under max_packet_size 40,
+    // observed); midge sizes packets the same way.
+    if (this.maxPacketSize > 0 && remaining + 1 > this.maxPacketSize) {
       throw new ProtocolError(
         ReasonCode.PacketTooLarge,
         'PACKET_TOO_LARGE',
-        `packet of ${total} bytes over the maximum of ${this.maxPacketSize}`,
+        `packet of ${remaining + 1} bytes over the maximum of ${this.maxPacketSize}`,
       );
     }
     this.#first = first;
@@ -146,8 +155,8 @@ export class PacketDecoder {
   #decodePacket(buf: Buffer, end: number): Packet {
     const r = this.#reader;
     r.reset(buf, this.#bodyStart, end);
+    // decodeBody sets this.version when it reads a CONNECT.
     const packet = decodeBody(r, this.#first, this.#side, this);
-    if (packet.type === PacketType.Connect) this.version = packet.protocolVersion;
     r.reset(EMPTY, 0, 0);
     return packet;
   }

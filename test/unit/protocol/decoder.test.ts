@@ -193,26 +193,29 @@ test('maxPacketSize: refused from the fixed header, before the body arrives', ()
   assert.equal(err.reasonCode, ReasonCode.PacketTooLarge);
 });
 
-test('maxPacketSize: counts the whole packet, fixed header included', () => {
-  const publish = encode(
-    {
-      type: PacketType.Publish,
-      dup: false,
-      qos: 0,
-      retain: false,
-      topic: 't',
-      payload: Buffer.alloc(10),
-    },
-    4,
-  );
+test('maxPacketSize: remaining length + 1, as Mosquitto measures it', () => {
+  // Mosquitto 2.0.11 with max_packet_size 40 accepts a PUBLISH of 41 bytes
+  // (remaining length 39) and refuses one of 42 (observed on loopback).
+  const publish = (remaining: number) =>
+    encode(
+      {
+        type: PacketType.Publish,
+        dup: false,
+        qos: 0,
+        retain: false,
+        topic: 't',
+        payload: Buffer.alloc(remaining - 3),
+      },
+      4,
+    );
   const atLimit = collect(4);
-  atLimit.decoder.maxPacketSize = publish.length;
-  atLimit.decoder.feed(publish);
+  atLimit.decoder.maxPacketSize = 40;
+  atLimit.decoder.feed(publish(39));
   assert.equal(atLimit.packets.length, 1);
   const over = collect(4);
-  over.decoder.maxPacketSize = publish.length - 1;
+  over.decoder.maxPacketSize = 40;
   assert.equal(
-    protocolErrorOf(() => over.decoder.feed(publish)).code,
+    protocolErrorOf(() => over.decoder.feed(publish(40))).code,
     'PACKET_TOO_LARGE',
   );
 });
@@ -270,4 +273,12 @@ test('[MQTT-3.3.1-2] QoS 0 with DUP: accepted from 3.1.1 as Mosquitto does', () 
       payload: Buffer.alloc(0),
     },
   ]);
+});
+
+test('a 5.0 CONNECT refused after its level byte leaves version 5 set', () => {
+  const { decoder } = collect();
+  // CONNECT 5.0 whose properties hold a PUBLISH-only Topic Alias.
+  const bytes = Buffer.from(`1012${'00044d515454'}0502003c03230001${'00026331'}`, 'hex');
+  assert.equal(protocolErrorOf(() => decoder.feed(bytes)).code, 'INVALID_PROPERTY');
+  assert.equal(decoder.version, 5);
 });
