@@ -64,6 +64,6 @@ export function findOption(name: string): OptionSpec | undefined {
   const exact = byName.get(name);
   if (exact !== undefined) return exact;
   return prefixed.find((spec) =>
-    [spec.name, ...spec.aliases].some((p) => name.startsWith(p)),
+    [spec.name, ...spec.aliases].some((p) => name.startsWith(p.replace(/\*$/, ''))),
   );
 }

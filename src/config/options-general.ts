@@ -11,7 +11,7 @@ import {
   stringOption,
   withWarning,
 } from './spec.js';
-import { checkRange, parseIntWord } from './values.js';
+import { checkRange, parseBool, parseIntWord } from './values.js';
 
 const G = { scope: 'global', reload: true } as const;
 const PERSIST = { ...G, support: 'persistence' } as const;
@@ -74,12 +74,21 @@ export const generalOptions: readonly OptionSpec[] = [
     }),
     'allow_duplicate_messages is deprecated and will be removed',
   ),
-  boolOption('check_retain_source', 'checkRetainSource', {
-    ...G,
-    support: 'security',
-    default: 'true',
-    summary: "re-check the original publisher's ACL before sending a retained message",
-  }),
+  customOption(
+    'check_retain_source',
+    'bool',
+    {
+      ...G,
+      support: 'security',
+      default: 'true',
+      summary: "re-check the original publisher's ACL before sending a retained message",
+    },
+    (ctx, words) => {
+      // Mosquitto counts it as a security option for per_listener_settings.
+      ctx.securityTouched = true;
+      ctx.config.checkRetainSource = parseBool(ctx.option, words, ctx.fail);
+    },
+  ),
   withWarning(
     stringOption('clientid_prefixes', 'clientidPrefixes', {
       ...G,

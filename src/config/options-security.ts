@@ -139,12 +139,12 @@ export const securityOptions: readonly OptionSpec[] = [
   ),
   {
     ...customOption(
-      'plugin_opt_',
+      'plugin_opt_*',
       'special',
       {
         ...PLUGIN,
         scope: 'plugin',
-        aliases: ['auth_opt_'],
+        aliases: ['auth_opt_*'],
         default: 'none',
         summary: '`plugin_opt_<key> <value>`: option for the plugin above',
       },
