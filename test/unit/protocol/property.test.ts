@@ -82,6 +82,24 @@ test('random bytes: only packets or ProtocolError, both sides, all versions', ()
   );
 });
 
+test('random bytes in random chunks: only packets or ProtocolError', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.uint8Array({ maxLength: 30 }), { maxLength: 10 }),
+      fc.constantFrom(...versions),
+      (chunks, v) => {
+        const decoder = new PacketDecoder(() => {}, { side: 'server', version: v });
+        try {
+          for (const chunk of chunks) decoder.feed(Buffer.from(chunk));
+        } catch (err) {
+          if (!(err instanceof ProtocolError)) throw err;
+        }
+      },
+    ),
+    { numRuns: 10000 },
+  );
+});
+
 test('mutated valid packets: only packets or ProtocolError', () => {
   const mutation = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), {
     minLength: 1,
