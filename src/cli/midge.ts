@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+/**
+ * `midge`: the broker command, with Mosquitto's flags and start-up lines.
+ * Exit codes follow Mosquitto: 0 after a clean stop, 3 for a bad command
+ * line or configuration, 1 when a listener cannot be opened.
+ */
+import {
+  type CommandLine,
+  CommandLineError,
+  type Config,
+  ConfigError,
+  defaultConfig,
+  loadConfig,
+  parseCommandLine,
+  unsupportedOptions,
+  usage,
+} from '../config/index.js';
+import { type Logger, LogType } from '../log/log-types.js';
+import { BrokerLogger } from '../log/logger.js';
+import { Server } from '../server.js';
+import { builtFeatures, loggerOptions, serverSpec } from './server-spec.js';
+import { version } from './version.js';
+
+const exitConfigError = 3;
+
+function fail(log: (line: string) => void, lines: string[], code: number): never {
+  for (const line of lines) log(line);
+  process.exit(code);
+}
+
+/** Before the logger exists, errors go to stderr with a timestamp. */
+function early(line: string): void {
+  process.stderr.write(`${Math.floor(Date.now() / 1000)}: ${line}\n`);
+}
+
+function readConfig(command: CommandLine): Config {
+  if (!command.configFile) return defaultConfig();
+  try {
+    return loadConfig(command.configFile);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const where = error.line > 0 ? [`Error found at ${error.file}:${error.line}.`] : [];
+    fail(early, [`Error: ${error.reason}`, ...where], exitConfigError);
+  }
+}
+
+function refuseUnbuilt(config: Config): void {
+  const missing = unsupportedOptions(config, builtFeatures);
+  if (missing.length === 0) return;
+  const lines = missing.map(
+    (m) =>
+      `Error: ${m.file}:${m.line}: option ${m.option} is not supported yet ` +
+      `(needs midge's ${m.feature} support).`,
+  );
+  fail(early, lines, exitConfigError);
+}
+
+function logStart(log: Logger, config: Config): void {
+  log.write(LogType.Notice, `midge version ${version} starting`);
+  if (config.file) {
+    log.write(LogType.Notice, `Config loaded from ${config.file}.`);
+  } else {
+    log.write(LogType.Notice, 'Using default config.');
+  }
+  for (const warning of config.warnings) {
+    log.write(
+      LogType.Warning,
+      `Warning: ${warning.file}:${warning.line}: ${warning.message}`,
+    );
+  }
+  if (config.localOnly) {
+    log.write(
+      LogType.Notice,
+      'Starting in local only mode. Connections will only be possible from ' +
+        'clients running on this machine.',
+    );
+    log.write(
+      LogType.Notice,
+      'Create a configuration file which defines a listener to allow remote access.',
+    );
+  }
+}
+
+function handleSignals(server: Server, log: BrokerLogger): void {
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    log.write(LogType.Notice, `midge version ${version} terminating`);
+    await server.stop();
+    log.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGHUP', () => {
+    // LIMIT(feature): reloading the configuration is not built yet; the
+    // log file is reopened so log rotation works.
+    log.reopen();
+    log.write(
+      LogType.Warning,
+      'Warning: configuration reload on SIGHUP is not supported yet; log files reopened.',
+    );
+  });
+}
+
+async function main(): Promise<void> {
+  let command: CommandLine;
+  try {
+    command = parseCommandLine(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof CommandLineError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    if (error.showUsage) process.stdout.write(usage(version));
+    process.exit(exitConfigError);
+  }
+  if (command.help) {
+    process.stdout.write(usage(version));
+    process.exit(exitConfigError);
+  }
+  const config = readConfig(command);
+  refuseUnbuilt(config);
+  if (command.testConfig) {
+    process.stdout.write('Configuration file is valid.\n');
+    process.exit(0);
+  }
+  const log = new BrokerLogger(loggerOptions(config, command));
+  logStart(log, config);
+  const server = new Server(serverSpec(config, command), log);
+  try {
+    await server.start();
+  } catch (error) {
+    const err = error as NodeJS.ErrnoException;
+    log.write(LogType.Error, `Error: ${err.message}`);
+    process.exit(1);
+  }
+  log.write(LogType.Notice, `midge version ${version} running`);
+  handleSignals(server, log);
+}
+
+await main();
