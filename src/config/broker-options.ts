@@ -50,3 +50,13 @@ export function listenerSettings(
     acceptProtocolVersions: new Set(listener.acceptProtocolVersions),
   };
 }
+
+/**
+ * The addresses a listener binds: [] means every address; `localhost`
+ * means both loopback addresses, as Mosquitto resolves it.
+ */
+export function bindHosts(listener: ListenerConfig): string[] {
+  const address = listener.bindAddress;
+  if (address === null) return [];
+  return address === 'localhost' ? ['127.0.0.1', '::1'] : [address];
+}

@@ -19,7 +19,7 @@ const includeDir = customOption(
     scope: 'global',
     reload: true,
     default: 'none',
-    summary: 'read every *.conf in this folder, in sorted order (main file only)',
+    summary: 'read every `*.conf` in this folder, in sorted order (main file only)',
   },
   (ctx, words) => {
     // Mosquitto keeps the value as written, so trailing blanks make it fail.
@@ -29,16 +29,21 @@ const includeDir = customOption(
   },
 );
 
-export const OPTION_TABLE: readonly OptionSpec[] = [
-  ...generalOptions,
-  includeDir,
-  ...listenerOptions,
-  ...tlsOptions,
-  ...persistenceOptions,
-  ...loggingOptions,
-  ...securityOptions,
-  ...bridgeOptions,
+/** The table in the sections docs/configuration.md shows. */
+export const OPTION_SECTIONS: ReadonlyArray<{
+  title: string;
+  rows: readonly OptionSpec[];
+}> = [
+  { title: 'General', rows: [...generalOptions, includeDir] },
+  { title: 'Listeners', rows: listenerOptions },
+  { title: 'TLS, PSK and websockets listeners', rows: tlsOptions },
+  { title: 'Persistence', rows: persistenceOptions },
+  { title: 'Logging', rows: loggingOptions },
+  { title: 'Security', rows: securityOptions },
+  { title: 'Bridges', rows: bridgeOptions },
 ];
+
+export const OPTION_TABLE: readonly OptionSpec[] = OPTION_SECTIONS.flatMap((s) => s.rows);
 
 /** Options Mosquitto once had and now refuses, with the reason. */
 export const REMOVED_OPTIONS: ReadonlyMap<string, string> = new Map([
