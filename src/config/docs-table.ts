@@ -18,7 +18,7 @@ function cell(text: string): string {
   return text.replaceAll('|', '\\|');
 }
 
-function valueOf(spec: OptionSpec): string {
+function valueText(spec: OptionSpec): string {
   switch (spec.kind) {
     case 'bool':
       return '`true` / `false`';
@@ -53,7 +53,7 @@ function row(spec: OptionSpec): string {
     .join(', ');
   const cells = [
     name(spec),
-    valueOf(spec),
+    valueText(spec),
     spec.default,
     SCOPES[spec.scope],
     spec.reload ? 'yes' : 'no',

@@ -235,6 +235,7 @@ export const listenerOptions: readonly OptionSpec[] = [
     'list',
     {
       ...L,
+      reload: true,
       since: '2.1',
       values: ['3', '4', '5'],
       default: '3, 4, 5',
