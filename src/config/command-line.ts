@@ -23,7 +23,10 @@ export interface CommandLine {
   tlsKeylog: string | null;
 }
 
-/** A bad command line; `message` is what Mosquitto prints, `showUsage` whether usage follows. */
+/**
+ * A bad command line: `message` is what Mosquitto prints, `showUsage`
+ * whether the usage text follows it.
+ */
 export class CommandLineError extends Error {
   readonly showUsage: boolean;
 

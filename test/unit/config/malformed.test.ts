@@ -78,19 +78,24 @@ const cases: Array<[text: string, message: string]> = [
   ['log_dest file\n', 'm.conf:1: missing file name after "log_dest file"'],
   [
     'log_dest bogus\n',
-    'm.conf:1: invalid log_dest value "bogus" (expected stdout, stderr, syslog, topic, file, dlt, android, none)',
+    'm.conf:1: invalid log_dest value "bogus"' +
+      ' (expected stdout, stderr, syslog, topic, file, dlt, android, none)',
   ],
   [
     'log_type bogus\n',
-    'm.conf:1: invalid log_type value "bogus" (expected debug, error, warning, notice, information, subscribe, unsubscribe, websockets, internal, none, all)',
+    'm.conf:1: invalid log_type value "bogus"' +
+      ' (expected debug, error, warning, notice, information, subscribe,' +
+      ' unsubscribe, websockets, internal, none, all)',
   ],
   [
     'persistent_client_expiration 5\n',
-    'm.conf:1: invalid persistent_client_expiration "5" (expected a positive number followed by h, d, w, m or y)',
+    'm.conf:1: invalid persistent_client_expiration "5"' +
+      ' (expected a positive number followed by h, d, w, m or y)',
   ],
   [
     'persistent_client_expiration 0d\n',
-    'm.conf:1: invalid persistent_client_expiration "0d" (expected a positive number followed by h, d, w, m or y)',
+    'm.conf:1: invalid persistent_client_expiration "0d"' +
+      ' (expected a positive number followed by h, d, w, m or y)',
   ],
   ['plugin_opt_abc 1\n', 'm.conf:1: plugin_opt_abc must follow a "plugin" line'],
   [
@@ -194,11 +199,13 @@ const cases: Array<[text: string, message: string]> = [
   ],
   [
     `${B}topic a\nbridge_protocol_version mqttv5\n`,
-    'm.conf:4: invalid bridge_protocol_version value "mqttv5" (expected mqttv31, mqttv311, mqttv50)',
+    'm.conf:4: invalid bridge_protocol_version value "mqttv5"' +
+      ' (expected mqttv31, mqttv311, mqttv50)',
   ],
   [
     `${B}topic a\nbridge_protocol_version mqttv50 # c\n`,
-    'm.conf:4: invalid bridge_protocol_version value "mqttv50 # c" (expected mqttv31, mqttv311, mqttv50)',
+    'm.conf:4: invalid bridge_protocol_version value "mqttv50 # c"' +
+      ' (expected mqttv31, mqttv311, mqttv50)',
   ],
   [
     `${B}topic a\nusername u\nremote_username v\n`,

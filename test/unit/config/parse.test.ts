@@ -48,13 +48,13 @@ test('config lines - a # after a string value is part of the value', () => {
   assert.equal(c.security.autoIdPrefix, 'id-');
 });
 
-test('config lines - log_dest file keeps trailing blanks, other paths are trimmed', () => {
+test('config lines - log_dest file keeps trailing blanks, paths are trimmed', () => {
   const c = parse('log_dest file /tmp/m.log  \npersistence_location /var/lib/m/  \n');
   assert.equal(c.logFile, '/tmp/m.log  ');
   assert.equal(c.persistenceLocation, '/var/lib/m/');
 });
 
-test('config values - booleans take true, false, 1 and 0; extra words are ignored', () => {
+test('config values - booleans are true, false, 1 or 0; extra words ignored', () => {
   const c = parse(
     'retain_available 0\nqueue_qos0_messages 1\nset_tcp_nodelay true extra\n',
   );
@@ -86,7 +86,7 @@ test('config values - persistent_client_expiration units', () => {
   assert.equal(parse('').persistentClientExpiration, 0);
 });
 
-test('config warnings - deprecated options and clamped values warn with file:line', () => {
+test('config warnings - deprecated and clamped values warn with file:line', () => {
   const c = parse(
     'port 1884\nbind_address 127.0.0.1\nretry_interval 20\nclientid_prefixes x\n' +
       'allow_duplicate_messages true\nlog_type\nmax_connections\n',
@@ -183,7 +183,7 @@ test('default listener - port and bind_address make it, after the listeners', ()
   assert.equal(c.listeners[1]!.source?.line, 2);
 });
 
-test('default listener - listener options before the first listener make it on 1883', () => {
+test('default listener - options before the first listener make it on 1883', () => {
   const c = parse('max_qos 1\nlistener 1884\nmax_qos 0\n');
   const [explicit, dflt] = c.listeners;
   assert.equal(explicit!.maxQos, 0);
