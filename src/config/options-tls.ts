@@ -14,6 +14,9 @@ import {
 } from './spec.js';
 import { parseString } from './values.js';
 
+// LIMIT(feature): ciphers, tls_version and use_identity_as_username also
+// serve PSK listeners, but their rows name only the tls feature, so a build
+// with PSK and without certificate TLS would refuse them on a PSK listener.
 const TLS = { scope: 'listener', reload: false, support: 'tls' } as const;
 const PSK = { scope: 'listener', reload: false, support: 'psk' } as const;
 const WS = { scope: 'listener', reload: false, support: 'websockets' } as const;
