@@ -73,6 +73,8 @@ export class Connection implements ClientInfo {
   outAliases: Map<string, number> | undefined = undefined;
   /** 5.0 enhanced authentication method in use, if any. */
   authMethod: string | undefined = undefined;
+  /** A 3.x bridge announced by bit 0x80 of the protocol level. */
+  isBridge = false;
   /** Session Expiry Interval the CONNECT asked for (5.0). */
   connectExpiry = 0;
   /** A 5.0 re-authentication exchange is under way. */

@@ -38,6 +38,8 @@ export class BrokerCore {
   readonly offline = new Set<Session>();
   /** Sessions holding a will that waits for its delay. */
   readonly pendingWills = new Set<Session>();
+  /** Open connections per listener name, for max_connections. */
+  readonly #perListener = new Map<string, number>();
 
   constructor(options: BrokerOptions, logger: Logger) {
     this.options = options;
@@ -58,6 +60,13 @@ export class BrokerCore {
   }
 
   accept(transport: Transport, listener: ListenerSettings): void {
+    // max_connections: beyond it a new socket is closed at once.
+    const open = this.#perListener.get(listener.name) ?? 0;
+    if (listener.maxConnections >= 0 && open >= listener.maxConnections) {
+      transport.destroy();
+      return;
+    }
+    this.#perListener.set(listener.name, open + 1);
     const conn = new Connection(this, transport, listener);
     this.connections.add(conn);
     this.stats.socketsAccepted++;
@@ -93,6 +102,10 @@ export class BrokerCore {
     conn.state = ConnState.Closed;
     conn.stopDecoder();
     this.connections.delete(conn);
+    const name = conn.listener.name;
+    const open = this.#perListener.get(name) ?? 1;
+    if (open <= 1) this.#perListener.delete(name);
+    else this.#perListener.set(name, open - 1);
     if (!wasConnected) return;
     this.stats.clientsConnected--;
     const session = conn.session;

@@ -8,6 +8,7 @@
 import type { QoS } from '../protocol/index.js';
 import type { BrokerCore } from './core.js';
 import { deliver } from './delivery.js';
+import { AclAccess, type AclHook } from './hooks.js';
 import { ownPayload, type StoredMessage } from './message.js';
 import type { Session, SubscriptionRecord } from './session.js';
 import type { MatchSink } from './topic-tree.js';
@@ -56,6 +57,16 @@ class Matches implements MatchSink {
   }
 }
 
+/**
+ * The read access check, made when a message is handed to a session, as
+ * Mosquitto does. LIMIT(security): a session restored without client
+ * details (no connection since the restore) is not checked.
+ */
+function mayRead(acl: AclHook, session: Session, msg: StoredMessage, qos: QoS): boolean {
+  const client = session.client;
+  return client === undefined || acl(client, msg.topic, AclAccess.Read, qos, msg.retain);
+}
+
 export class Router {
   readonly #core: BrokerCore;
   #seq = 0;
@@ -74,10 +85,13 @@ export class Router {
     const m = new Matches(this.#seq, msg.origin);
     this.#core.tree.match(msg.topic, m);
     const upgrade = this.#core.options.upgradeOutgoingQos;
+    const acl = this.#core.hooks.checkAcl;
     const n = m.sessions.length;
     for (let i = 0; i < n; i++) {
       const subQos = m.qos[i] as QoS;
       const qos = upgrade || subQos < msg.qos ? subQos : msg.qos;
+      if (acl !== undefined && !mayRead(acl, m.sessions[i] as Session, msg, qos))
+        continue;
       // Without Retain As Published, forwarded copies have retain 0
       // [MQTT-3.3.1-9] [MQTT-3.3.1-12] [MQTT-3.3.1-13].
       const retain = m.retainAsPublished[i] === true && msg.retain;
@@ -87,6 +101,9 @@ export class Router {
     for (let i = 0; i < shared; i++) {
       const sub = m.sharedSubs[i] as SubscriptionRecord;
       const qos = upgrade || sub.qos < msg.qos ? sub.qos : msg.qos;
+      if (acl !== undefined && !mayRead(acl, m.sharedSessions[i] as Session, msg, qos)) {
+        continue;
+      }
       const retain = sub.retainAsPublished && msg.retain;
       const ids = sub.identifier !== 0 ? [sub.identifier] : undefined;
       deliver(this.#core, m.sharedSessions[i] as Session, msg, qos, retain, ids);

@@ -80,9 +80,10 @@ export function acceptConnection(
 ): void {
   const core = conn.core;
   const p = request.packet;
-  const existing = core.sessions.get(conn.clientId);
-  const old = existing?.connection;
+  const old = core.sessions.get(conn.clientId)?.connection;
   if (old !== null && old !== undefined) takeOver(old);
+  // Looked up after the take-over, which may have ended the old session.
+  const existing = core.sessions.get(conn.clientId);
   let session: Session;
   let present = false;
   if (existing !== undefined && !p.clean) {

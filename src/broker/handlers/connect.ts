@@ -39,6 +39,7 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): void {
   const core = conn.core;
   core.stats.connectPackets++;
   conn.protocolVersion = packet.protocolVersion;
+  conn.isBridge = packet.bridge && packet.protocolVersion < 5;
   conn.state = ConnState.Authenticating;
   // accept_protocol_versions: refused as an unknown protocol level.
   if (!conn.listener.acceptProtocolVersions.has(packet.protocolVersion)) {

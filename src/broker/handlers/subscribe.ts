@@ -62,12 +62,14 @@ function subscribeOne(
   if (acl !== undefined && !acl(conn, filter, AclAccess.Subscribe, qos, false)) {
     return { code: ReasonCode.NotAuthorized, record: undefined, isNew: false };
   }
+  // A 3.x bridge (protocol level with bit 0x80) must not get its own
+  // messages back and needs the retain flag as published, as in Mosquitto.
   const record: SubscriptionRecord = {
     filter,
     group,
     qos,
-    noLocal: s.noLocal,
-    retainAsPublished: s.retainAsPublished,
+    noLocal: s.noLocal || conn.isBridge,
+    retainAsPublished: s.retainAsPublished || conn.isBridge,
     retainHandling: s.retainHandling,
     identifier,
   };

@@ -320,4 +320,39 @@ describe('connect - take-over', () => {
       log.lines.includes('Client dup already connected, closing old connection.'),
     );
   });
+
+  test('take-over of a session that ends with its connection starts afresh', async () => {
+    const broker = startBroker();
+    const old = await connected(broker, 'x', 5, { clean: false });
+    const { connack } = await connect(broker, {
+      clientId: 'x',
+      protocolVersion: 5,
+      clean: false,
+    });
+    await old.waitClosed();
+    assert.equal(connack.sessionPresent, false);
+    assert.ok(broker.session('x')?.connection);
+  });
+
+  test('take-over of a persistent session resumes it', async () => {
+    const broker = startBroker();
+    const old = await connected(broker, 'y', 4, { clean: false });
+    old.send({
+      type: PacketType.Subscribe,
+      packetId: 1,
+      subscriptions: [
+        {
+          topicFilter: 't',
+          qos: 1,
+          noLocal: false,
+          retainAsPublished: false,
+          retainHandling: 0,
+        },
+      ],
+    });
+    await old.next();
+    const { connack } = await connect(broker, { clientId: 'y', clean: false });
+    assert.equal(connack.sessionPresent, true);
+    assert.equal(broker.session('y')?.subscriptions.size, 1);
+  });
 });
