@@ -69,7 +69,7 @@ describe('subscription tree', () => {
 
   test('agrees with topicMatches on a table of topics', () => {
     const tree = new SubscriptionTree();
-    filters.forEach((f, i) => tree.add(new Session(`s${i}`), record(f)));
+    for (const [i, f] of filters.entries()) tree.add(new Session(`s${i}`), record(f));
     for (const topic of ['a', 'a/b', 'a/b/c', 'x/b', '$SYS/x', '/a', 'a//c', 'b']) {
       const expected = filters.filter((f) => topicMatches(f, topic)).sort();
       assert.deepEqual(matches(tree, topic), expected, topic);
