@@ -18,6 +18,7 @@ import {
 import { type Logger, LogType } from '../log/log-types.js';
 import { BrokerLogger } from '../log/logger.js';
 import { Server } from '../server.js';
+import { SysTree } from '../sys/sys-tree.js';
 import { builtFeatures, loggerOptions, serverSpec } from './server-spec.js';
 import { version } from './version.js';
 
@@ -81,12 +82,13 @@ function logStart(log: Logger, config: Config): void {
   }
 }
 
-function handleSignals(server: Server, log: BrokerLogger): void {
+function handleSignals(server: Server, log: BrokerLogger, sys: SysTree): void {
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     log.write(LogType.Notice, `midge version ${version} terminating`);
+    sys.stop();
     await server.stop();
     log.close();
     process.exit(0);
@@ -134,8 +136,14 @@ async function main(): Promise<void> {
     log.write(LogType.Error, `Error: ${err.message}`);
     process.exit(1);
   }
+  const broker = server.broker;
+  log.setTopicSink((topic, line) => {
+    broker.publish({ topic, payload: Buffer.from(line), qos: 2 });
+  });
+  const sys = new SysTree(broker, config.sysInterval, version);
+  sys.start();
   log.write(LogType.Notice, `midge version ${version} running`);
-  handleSignals(server, log);
+  handleSignals(server, log, sys);
 }
 
 await main();

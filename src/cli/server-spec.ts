@@ -9,7 +9,7 @@ import type { LogDestination, LoggerOptions } from '../log/logger.js';
 import type { ListenerSpec, ServerSpec } from '../server.js';
 
 /** The features this build has; options needing others are refused. */
-export const builtFeatures: ReadonlySet<string> = new Set(['core']);
+export const builtFeatures: ReadonlySet<string> = new Set(['core', 'sys']);
 
 const loopback = ['127.0.0.1', '::1'];
 
@@ -36,6 +36,7 @@ export function loggerOptions(config: Config, command: CommandLine): LoggerOptio
   const destinations: LogDestination[] = [];
   for (const dest of config.logDest) {
     if (dest === 'stdout' || dest === 'stderr') destinations.push({ kind: dest });
+    else if (dest === 'topic') destinations.push({ kind: 'topic' });
     else if (dest === 'file' && config.logFile) {
       destinations.push({ kind: 'file', path: config.logFile });
     }

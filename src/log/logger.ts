@@ -11,7 +11,22 @@ export type LogDestination =
   | { kind: 'stderr' }
   | { kind: 'stdout' }
   | { kind: 'file'; path: string }
+  | { kind: 'topic' }
   | { kind: 'none' };
+
+/** Publishes a log line on $SYS/broker/log/...; set once the broker exists. */
+export type TopicSink = (topic: string, line: string) => void;
+
+/** The $SYS/broker/log/ subtopic per log type; debug never goes to topics. */
+const topicOfType = new Map<LogType, string>([
+  [LogType.Error, 'E'],
+  [LogType.Warning, 'W'],
+  [LogType.Notice, 'N'],
+  [LogType.Information, 'I'],
+  [LogType.Subscribe, 'M/subscribe'],
+  [LogType.Unsubscribe, 'M/unsubscribe'],
+  [LogType.Websockets, 'WS'],
+]);
 
 export interface LoggerOptions {
   mask: number;
@@ -31,6 +46,9 @@ export class BrokerLogger implements Logger {
   #options: LoggerOptions;
   #fds: number[] = [];
   #files: number[] = [];
+  #toTopic = false;
+  #topicSink: TopicSink | undefined;
+  #inSink = false;
 
   constructor(options: LoggerOptions) {
     this.#options = options;
@@ -40,13 +58,32 @@ export class BrokerLogger implements Logger {
 
   write(type: LogType, message: string): void {
     if ((this.mask & type) === 0) return;
-    const line = `${this.#stamp()}${message}\n`;
+    const stamped = `${this.#stamp()}${message}`;
+    const line = `${stamped}\n`;
     for (const fd of this.#fds) {
       try {
         writeSync(fd, line);
       } catch {
         // A full disk or a closed pipe must not take the broker down.
       }
+    }
+    if (this.#toTopic) this.#publish(type, stamped);
+  }
+
+  /** Where `log_dest topic` lines go; the broker is made after the logger. */
+  setTopicSink(sink: TopicSink): void {
+    this.#topicSink = sink;
+  }
+
+  #publish(type: LogType, line: string): void {
+    const subtopic = topicOfType.get(type);
+    // Publishing may itself log; those lines stay off the topics.
+    if (subtopic === undefined || !this.#topicSink || this.#inSink) return;
+    this.#inSink = true;
+    try {
+      this.#topicSink(`$SYS/broker/log/${subtopic}`, line);
+    } finally {
+      this.#inSink = false;
     }
   }
 
@@ -65,7 +102,9 @@ export class BrokerLogger implements Logger {
   }
 
   #open(): void {
+    this.#toTopic = false;
     for (const dest of this.#options.destinations) {
+      if (dest.kind === 'topic') this.#toTopic = true;
       if (dest.kind === 'stderr') this.#fds.push(2);
       else if (dest.kind === 'stdout') this.#fds.push(1);
       else if (dest.kind === 'file') {
