@@ -27,12 +27,23 @@ export class Tool {
   #exited = false;
   #kill: () => void;
 
-  constructor(t: TestContext, bin: string, port: number, args: string[], ms: number) {
+  constructor(
+    t: TestContext,
+    bin: string,
+    port: number,
+    args: string[],
+    { ms, input }: { ms: number; input?: string },
+  ) {
     const argv = [bin, '-h', '127.0.0.1', '-p', String(port), ...args];
     // Line-buffered stdout: a pipe would otherwise hold the -d lines that
     // tell when the SUBACK arrived until the tool exits.
     const [command, ...rest] = stdbuf ? [stdbuf, '-oL', ...argv] : argv;
-    const child = spawn(command, rest, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdin = input === undefined ? 'ignore' : 'pipe';
+    const child = spawn(command, rest, { stdio: [stdin, 'pipe', 'pipe'] });
+    // A tool may exit before reading all its input; its exit status says how
+    // it went, so a broken pipe here is no error of its own.
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(input);
     this.#kill = () => {
       if (!this.#exited) child.kill('SIGKILL');
     };
@@ -45,8 +56,8 @@ export class Tool {
       this[key] += chunk.toString();
       for (const wake of this.#wake) wake();
     };
-    child.stdout.on('data', collect('stdout'));
-    child.stderr.on('data', collect('stderr'));
+    child.stdout?.on('data', collect('stdout'));
+    child.stderr?.on('data', collect('stderr'));
     this.done = new Promise((resolve) => {
       child.once('close', (code) => {
         this.#exited = true;
@@ -96,9 +107,7 @@ export async function pub(
   args: string[],
   input?: string,
 ): Promise<ToolResult> {
-  const tool = new Tool(t, 'mosquitto_pub', port, args, 5000);
-  tool.child.stdin?.end(input ?? '');
-  return tool.done;
+  return new Tool(t, 'mosquitto_pub', port, args, { ms: 5000, input }).done;
 }
 
 /**
@@ -113,8 +122,7 @@ export async function sub(
   args: string[],
   { ready = true, ms = 6000 } = {},
 ): Promise<Tool> {
-  const tool = new Tool(t, 'mosquitto_sub', port, ['-d', ...args], ms);
-  tool.child.stdin?.end();
+  const tool = new Tool(t, 'mosquitto_sub', port, ['-d', ...args], { ms });
   if (ready) await tool.waitFor(/received SUBACK/);
   return tool;
 }
