@@ -1,0 +1,63 @@
+/**
+ * Checks resolved options before anything is opened, so that a wrong
+ * option is a UsageError('INVALID_OPTION') from the constructor rather
+ * than a confusing failure on the wire.
+ */
+import { isValidTopicName } from '../protocol/index.js';
+import { hasKeys } from './connect-packet.js';
+import { UsageError } from './errors.js';
+import type { ResolvedOptions } from './options.js';
+import { parseProxyUrl } from './transport/socks5.js';
+
+const TRANSPORTS = ['tcp', 'tls', 'ws', 'wss', 'unix'];
+
+export function validateOptions(o: ResolvedOptions): void {
+  const fail = (message: string): never => {
+    throw new UsageError('INVALID_OPTION', message);
+  };
+  if (![3, 4, 5].includes(o.protocolVersion)) fail('protocolVersion must be 3, 4 or 5');
+  if (!TRANSPORTS.includes(o.transport)) fail(`unknown transport '${o.transport}'`);
+  if (o.transport === 'unix' && !o.path) fail("the 'unix' transport needs a path");
+  if (!isPort(o.port) && o.transport !== 'unix') fail(`bad port ${o.port}`);
+  if (!Number.isInteger(o.keepalive) || o.keepalive < 0 || o.keepalive > 65535) {
+    fail('keepalive must be 0..65535 seconds');
+  }
+  if (o.protocolVersion === 3 && (o.clientId.length < 1 || o.clientId.length > 23)) {
+    // MQTT 3.1 servers may refuse ids outside 1..23 characters.
+    fail('MQTT 3.1 needs a client id of 1 to 23 characters');
+  }
+  if (o.protocolVersion === 4 && !o.clean && o.clientId === '') {
+    // [MQTT-3.1.3-7] an empty id needs Clean Session 1.
+    fail('a persistent session (clean: false) needs a client id');
+  }
+  if (o.password !== undefined && o.username === undefined && o.protocolVersion < 5) {
+    // [MQTT-3.1.2-22] MQTT 3.x has no password without a user name.
+    fail('a password needs a username before MQTT 5');
+  }
+  checkWill(o, fail);
+  if (o.protocolVersion < 5 && o.properties && hasKeys(o.properties)) {
+    fail('CONNECT properties need MQTT 5');
+  }
+  if (o.auth && !o.properties?.authenticationMethod) {
+    fail('an auth handler needs properties.authenticationMethod');
+  }
+  if (o.proxy) parseProxyUrl(o.proxy);
+  if (o.psk && (o.transport === 'tcp' || o.transport === 'ws')) {
+    fail('PSK needs a TLS transport');
+  }
+}
+
+function checkWill(o: ResolvedOptions, fail: (message: string) => never): void {
+  const will = o.will;
+  if (!will) return;
+  if (!isValidTopicName(will.topic)) fail(`invalid will topic '${will.topic}'`);
+  if (will.qos !== undefined && ![0, 1, 2].includes(will.qos))
+    fail('will QoS must be 0-2');
+  if (o.protocolVersion < 5 && will.properties && hasKeys(will.properties)) {
+    fail('will properties need MQTT 5');
+  }
+}
+
+function isPort(port: number): boolean {
+  return Number.isInteger(port) && port > 0 && port < 65536;
+}
