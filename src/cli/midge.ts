@@ -19,6 +19,7 @@ import { type Logger, LogType } from '../log/log-types.js';
 import { BrokerLogger } from '../log/logger.js';
 import { Server } from '../server.js';
 import { SysTree } from '../sys/sys-tree.js';
+import { daemonize, dropPrivileges, notifySystemd, writePidFile } from './process.js';
 import { builtFeatures, loggerOptions, serverSpec } from './server-spec.js';
 import { version } from './version.js';
 
@@ -82,7 +83,16 @@ function logStart(log: Logger, config: Config): void {
   }
 }
 
-function handleSignals(server: Server, log: BrokerLogger, sys: SysTree): void {
+/** What a running broker holds, to be let go of at the end. */
+interface Running {
+  server: Server;
+  log: BrokerLogger;
+  sys: SysTree;
+  removePidFile?: () => void;
+}
+
+function handleSignals(running: Running): void {
+  const { server, log, sys } = running;
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -90,6 +100,7 @@ function handleSignals(server: Server, log: BrokerLogger, sys: SysTree): void {
     log.write(LogType.Notice, `midge version ${version} terminating`);
     sys.stop();
     await server.stop();
+    running.removePidFile?.();
     log.close();
     process.exit(0);
   };
@@ -106,16 +117,57 @@ function handleSignals(server: Server, log: BrokerLogger, sys: SysTree): void {
   });
 }
 
-async function main(): Promise<void> {
-  let command: CommandLine;
+function parseArguments(): CommandLine {
   try {
-    command = parseCommandLine(process.argv.slice(2));
+    return parseCommandLine(process.argv.slice(2));
   } catch (error) {
     if (!(error instanceof CommandLineError)) throw error;
     process.stderr.write(`${error.message}\n`);
     if (error.showUsage) process.stdout.write(usage(version));
     process.exit(exitConfigError);
   }
+}
+
+/** Opens the listeners and starts the $SYS tree; exits on failure. */
+async function run(config: Config, command: CommandLine): Promise<Running> {
+  const log = new BrokerLogger(loggerOptions(config, command));
+  logStart(log, config);
+  const removePidFile = config.pidFile ? pidFile(config.pidFile, log) : undefined;
+  const server = new Server(serverSpec(config, command), log);
+  try {
+    await server.start();
+    // Privileged ports are open: now the broker may run as `user`.
+    if (config.sourceOf('user')) dropPrivileges(config.user);
+  } catch (error) {
+    log.write(LogType.Error, `Error: ${(error as Error).message}`);
+    removePidFile?.();
+    process.exit(1);
+  }
+  const broker = server.broker;
+  log.setTopicSink((topic, line) => {
+    broker.publish({ topic, payload: Buffer.from(line), qos: 2 });
+  });
+  const sys = new SysTree(broker, config.sysInterval, version);
+  sys.start();
+  log.write(LogType.Notice, `midge version ${version} running`);
+  notifySystemd();
+  return { server, log, sys, removePidFile };
+}
+
+function pidFile(path: string, log: Logger): () => void {
+  try {
+    return writePidFile(path);
+  } catch (error) {
+    log.write(
+      LogType.Error,
+      `Error: Unable to write pid file: ${(error as Error).message}`,
+    );
+    process.exit(1);
+  }
+}
+
+async function main(): Promise<void> {
+  const command = parseArguments();
   if (command.help) {
     process.stdout.write(usage(version));
     process.exit(exitConfigError);
@@ -126,24 +178,8 @@ async function main(): Promise<void> {
     process.stdout.write('Configuration file is valid.\n');
     process.exit(0);
   }
-  const log = new BrokerLogger(loggerOptions(config, command));
-  logStart(log, config);
-  const server = new Server(serverSpec(config, command), log);
-  try {
-    await server.start();
-  } catch (error) {
-    const err = error as NodeJS.ErrnoException;
-    log.write(LogType.Error, `Error: ${err.message}`);
-    process.exit(1);
-  }
-  const broker = server.broker;
-  log.setTopicSink((topic, line) => {
-    broker.publish({ topic, payload: Buffer.from(line), qos: 2 });
-  });
-  const sys = new SysTree(broker, config.sysInterval, version);
-  sys.start();
-  log.write(LogType.Notice, `midge version ${version} running`);
-  handleSignals(server, log, sys);
+  if (command.daemon && daemonize(process.argv.slice(1))) process.exit(0);
+  handleSignals(await run(config, command));
 }
 
 await main();

@@ -9,7 +9,12 @@ import type { LogDestination, LoggerOptions } from '../log/logger.js';
 import type { ListenerSpec, ServerSpec } from '../server.js';
 
 /** The features this build has; options needing others are refused. */
-export const builtFeatures: ReadonlySet<string> = new Set(['core', 'sys']);
+export const builtFeatures: ReadonlySet<string> = new Set([
+  'core',
+  'sys',
+  'pid-file',
+  'privileges',
+]);
 
 const loopback = ['127.0.0.1', '::1'];
 

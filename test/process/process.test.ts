@@ -1,0 +1,116 @@
+/**
+ * The broker as a process: pid file, -d, `user`, exit codes, signals.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { freePort, midgeBin, startBroker } from '../helpers/broker.js';
+
+const isRoot = process.getuid?.() === 0;
+
+function uidOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+}
+
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+test('pid_file holds the pid while running and is removed on SIGTERM', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'midge-pid-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pidPath = join(dir, 'midge.pid');
+  const broker = await startBroker({ config: `pid_file ${pidPath}` });
+  t.after(() => broker.stop());
+  assert.equal(readFileSync(pidPath, 'utf8'), `${broker.process.pid}\n`);
+  assert.equal(await broker.stop(), 0);
+  assert.equal(existsSync(pidPath), false);
+});
+
+test('-d runs the broker in the background and returns at once', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'midge-daemon-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const port = await freePort();
+  const pidPath = join(dir, 'midge.pid');
+  const conf = join(dir, 'midge.conf');
+  writeFileSync(conf, `listener ${port} 127.0.0.1\npid_file ${pidPath}\n`);
+  const result = spawnSync(process.execPath, [midgeBin, '-c', conf, '-d'], {
+    timeout: 10_000,
+  });
+  assert.equal(result.status, 0);
+  await until(() => existsSync(pidPath) && readFileSync(pidPath, 'utf8').length > 0);
+  const pid = Number(readFileSync(pidPath, 'utf8'));
+  t.after(() => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {}
+  });
+  assert.notEqual(pid, result.pid);
+  process.kill(pid, 'SIGTERM');
+  await until(() => !existsSync(pidPath));
+});
+
+test('user: a broker started as root runs as that user', {
+  skip: !isRoot && 'needs root',
+}, async (t) => {
+  const broker = await startBroker({ config: 'user nobody' });
+  t.after(() => broker.stop());
+  const pid = broker.process.pid!;
+  await until(() => uidOf(pid) !== 0);
+  const nobody = spawnSync('id', ['-u', 'nobody']).stdout.toString().trim();
+  assert.equal(uidOf(pid), Number(nobody));
+});
+
+test('a bad config line stops start-up with exit code 3, file and line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'midge-bad-'));
+  try {
+    const conf = join(dir, 'bad.conf');
+    writeFileSync(conf, 'listener 1883 127.0.0.1\nmax_inflight_messages lots\n');
+    const result = spawnSync(process.execPath, [midgeBin, '-c', conf], {
+      timeout: 10_000,
+    });
+    assert.equal(result.status, 3);
+    assert.match(result.stderr.toString(), new RegExp(`${conf}:2`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an option whose feature is not built yet stops start-up clearly', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'midge-unbuilt-'));
+  try {
+    const conf = join(dir, 'bridge.conf');
+    writeFileSync(conf, 'listener 1883 127.0.0.1\nconnection up\naddress 127.0.0.1\ntopic a/# out\n');
+    const result = spawnSync(process.execPath, [midgeBin, '-c', conf], {
+      timeout: 10_000,
+    });
+    assert.equal(result.status, 3);
+    assert.match(
+      result.stderr.toString(),
+      /bridge.conf:2: option connection is not supported yet/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--test-config checks the file and exits', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'midge-tc-'));
+  try {
+    const conf = join(dir, 'ok.conf');
+    writeFileSync(conf, 'listener 1883 127.0.0.1\n');
+    const result = spawnSync(process.execPath, [midgeBin, '-c', conf, '--test-config']);
+    assert.equal(result.status, 0);
+    assert.match(result.stdout.toString(), /valid/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
