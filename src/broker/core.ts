@@ -180,23 +180,19 @@ export class BrokerCore {
   }
 
   /**
-   * Bad input before CONNACK. A CONNECT with an unknown protocol level gets
-   * CONNACK 0x01 (3.x) or 0x84 (5.0) [MQTT-3.1.2-2]; other errors in a 5.0
-   * CONNECT get CONNACK with their reason code; anything else just closes.
+   * Bad input before CONNACK. A CONNECT with an unknown protocol level under
+   * a known name gets CONNACK 0x01 (3.x) or 0x84 (5.0) [MQTT-3.1.2-2]; any
+   * other error just closes, as Mosquitto does (observed).
    */
   refuseConnect(conn: Connection, err: ProtocolError): void {
     conn.protocolVersion = conn.decoderVersion;
-    const unsupported = err.code === 'UNSUPPORTED_PROTOCOL_VERSION';
-    if (unsupported || (conn.protocolVersion === 5 && conn.state === ConnState.New)) {
-      const code =
-        conn.protocolVersion === 5
-          ? err.reasonCode
-          : unsupported
-            ? ConnectReturnCode.UnacceptableProtocolVersion
-            : undefined;
-      if (code !== undefined) {
-        conn.send({ type: PacketType.Connack, sessionPresent: false, reasonCode: code });
-      }
+    if (err.code === 'UNSUPPORTED_PROTOCOL_VERSION') {
+      const v5 = conn.protocolVersion === 5;
+      conn.send({
+        type: PacketType.Connack,
+        sessionPresent: false,
+        reasonCode: v5 ? err.reasonCode : ConnectReturnCode.UnacceptableProtocolVersion,
+      });
     }
     conn.logNotice(`Client ${conn.logId} ${failureWords(err.reasonCode)}`);
     this.endConnection(conn, false);

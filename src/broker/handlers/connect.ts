@@ -49,7 +49,7 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): void {
   takeClientLimits(conn, packet.properties);
   const request = checkClientId(conn, packet);
   if (request === undefined) return;
-  if (!checkKeepAlive(conn, request)) return;
+  checkKeepAlive(conn, request);
   if (packet.will !== undefined && !takeWill(conn, packet)) return;
   conn.username = packet.username;
   conn.connectRequest = request;
@@ -100,7 +100,12 @@ function checkClientId(conn: Connection, p: ConnectPacket): ConnectRequest | und
     const allowed =
       core.options.allowZeroLengthClientId && (v === 5 || (v === 4 && p.clean));
     if (!allowed) {
-      refuse(conn, ReasonCode.ClientIdentifierNotValid);
+      // Mosquitto answers a 5.0 client Unspecified Error here (observed);
+      // the spec's 0x85 is only a MAY.
+      const v5Refusal = core.options.allowZeroLengthClientId
+        ? ReasonCode.ClientIdentifierNotValid
+        : ReasonCode.UnspecifiedError;
+      refuse(conn, v === 5 ? v5Refusal : ReasonCode.ClientIdentifierNotValid);
       return undefined;
     }
     id = core.options.autoIdPrefix + randomUUID().toUpperCase();
@@ -112,21 +117,19 @@ function checkClientId(conn: Connection, p: ConnectPacket): ConnectRequest | und
 
 /**
  * max_keepalive: a 5.0 client asking for more, or for 0, is told the
- * Server Keep Alive [MQTT-3.2.2-21]; a 3.x client is refused (Mosquitto
- * 2.0.12 and later; 2.0.11 accepted it).
+ * Server Keep Alive [MQTT-3.2.2-21]. A 3.x client cannot be told, and
+ * Mosquitto 2.0.11 accepts it with its own keepalive (observed; the 2.0.20
+ * manual says it is refused).
  */
-function checkKeepAlive(conn: Connection, request: ConnectRequest): boolean {
+function checkKeepAlive(conn: Connection, request: ConnectRequest): void {
   const max = conn.core.options.maxKeepalive;
   const asked = request.packet.keepAlive;
   conn.keepAlive = asked;
-  if (max === 0 || (asked !== 0 && asked <= max)) return true;
+  if (max === 0 || (asked !== 0 && asked <= max)) return;
   if (conn.protocolVersion === 5) {
     conn.keepAlive = max;
     request.serverKeepAlive = max;
-    return true;
   }
-  refuse(conn, ReasonCode.ClientIdentifierNotValid);
-  return false;
 }
 
 /** Seconds the session outlives the connection. */

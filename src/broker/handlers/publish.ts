@@ -6,7 +6,6 @@
  * same packet id before PUBREL is never delivered twice [MQTT-4.3.3-10].
  */
 import {
-  isValidUtf8Payload,
   PacketType,
   ProtocolError,
   type PublishPacket,
@@ -79,7 +78,7 @@ export function handlePublish(conn: Connection, p: PublishPacket): void {
 /**
  * A repeated QoS 2 PUBLISH before PUBREL gets PUBREC again and nothing
  * else; a new one must fit in the Receive Maximum the broker announced
- * (max_inflight_messages) [MQTT-3.3.4-8].
+ * (max_inflight_messages).
  */
 function checkIncomingQos2(conn: Connection, session: Session, id: number): boolean {
   if (session.incomingQos2.has(id)) {
@@ -87,11 +86,11 @@ function checkIncomingQos2(conn: Connection, session: Session, id: number): bool
     return false;
   }
   const max = conn.core.options.maxInflightMessages;
-  if (conn.protocolVersion === 5 && max > 0 && session.incomingQos2.size >= max) {
-    conn.close(
-      ReasonCode.ReceiveMaximumExceeded,
-      `Client ${conn.clientId} disconnected due to protocol error.`,
-    );
+  if (max > 0 && session.incomingQos2.size >= max) {
+    // MQTT 5 (4.9) describes DISCONNECT 0x93 here, without a MUST; Mosquitto
+    // refuses the one message with Quota Exceeded and goes on (observed).
+    // For 3.x the same limit bounds the memory held for unreleased messages.
+    sendAck(conn, PacketType.Pubrec, id, ReasonCode.QuotaExceeded);
     return false;
   }
   return true;
@@ -100,9 +99,10 @@ function checkIncomingQos2(conn: Connection, session: Session, id: number): bool
 /**
  * Why a well-formed PUBLISH is acknowledged but not forwarded: payload over
  * message_size_limit (5.0: Implementation Specific Error, as Mosquitto's
- * manual says; 2.0.11 sends 0x95, which is not a valid PUBACK code),
- * a payload that is not the UTF-8 it claims to be [MQTT-3.3.2-4], or an
- * access check that says no.
+ * manual says; 2.0.11 sends 0x95, which is not a valid PUBACK code), or an
+ * access check that says no. A Payload Format Indicator of 1 is passed on
+ * unchecked, as Mosquitto 2.0.11 does (observed): checking is a MAY
+ * (3.3.2.3.2).
  */
 function refusal(conn: Connection, p: PublishPacket, topic: string): ReasonCode {
   const core = conn.core;
@@ -116,9 +116,6 @@ function refusal(conn: Connection, p: PublishPacket, topic: string): ReasonCode 
       );
     }
     return ReasonCode.ImplementationSpecificError;
-  }
-  if (p.properties?.payloadFormatIndicator === 1 && !isValidUtf8Payload(p.payload)) {
-    return ReasonCode.PayloadFormatInvalid;
   }
   const acl = core.hooks.checkAcl;
   if (acl !== undefined) {
