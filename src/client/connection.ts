@@ -56,6 +56,8 @@ export class Connection {
   #lastReceived = Date.now();
   #timer: NodeJS.Timeout | undefined;
   #pingOutstanding = false;
+  /** Set on CONNACK, when keepalive starts. */
+  #sessionStarted = false;
 
   constructor(
     link: Link,
@@ -104,6 +106,7 @@ export class Connection {
 
   /** Starts keepalive; 0 seconds turns it off [MQTT-3.1.2-10]. */
   startKeepalive(seconds: number, pingTimeoutMs: number): void {
+    this.#sessionStarted = true;
     this.#keepaliveMs = seconds * 1000;
     this.#pingTimeoutMs = pingTimeoutMs;
     if (seconds > 0) this.#arm(this.#keepaliveMs);
@@ -158,7 +161,8 @@ export class Connection {
 
   readonly #onPacket = (packet: Packet): void => {
     this.#tap.received?.(packet);
-    if (packet.type === PacketType.Pingresp) {
+    // Before CONNACK a PINGRESP goes to the handshake, which refuses it.
+    if (packet.type === PacketType.Pingresp && this.#sessionStarted) {
       this.#pingOutstanding = false;
       if (this.#keepaliveMs > 0) this.#arm(this.#untilNextPing());
       return;
