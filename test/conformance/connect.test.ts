@@ -22,7 +22,18 @@ const broker = fileBroker();
  * CONNECT packets that break a rule of the variable header, as bytes:
  * fixed header | protocol name | level | flags | keep alive | [props] | id.
  */
-const refused = [
+const refused: {
+  id: string;
+  what: string;
+  bytes: string;
+  /** The 3.1.1-form CONNACK return code Mosquitto sends, if any. */
+  connack: number | undefined;
+  /**
+   * A 5.0 CONNACK with this reason code MAY come before the close
+   * (MQTT 5.0 section 4.13.2); Mosquitto sends none.
+   */
+  v5connack?: number;
+}[] = [
   {
     id: '[MQTT-3.1.2-2]',
     what: 'protocol level 6 with name MQTT',
@@ -52,6 +63,7 @@ const refused = [
     what: 'protocol name MQTX at level 5',
     bytes: '10 0e  00 04 4d 51 54 58  05  02  00 00  00  00 01 63',
     connack: undefined,
+    v5connack: RC.UnsupportedProtocolVersion,
   },
   {
     id: '[MQTT-3.1.2-3]',
@@ -64,6 +76,7 @@ const refused = [
     what: 'reserved connect flag set (5.0)',
     bytes: '10 0e  00 04 4d 51 54 54  05  03  00 00  00  00 01 63',
     connack: undefined,
+    v5connack: RC.MalformedPacket,
   },
   {
     id: '[MQTT-3.1.2-13]',
@@ -114,9 +127,21 @@ for (const row of refused) {
       const connack = await c.expect('connack');
       assert.equal(hexCode(connack.returnCode), hexCode(row.connack));
       assert.equal(connack.sessionPresent, false, '[MQTT-3.2.2-4]');
+    } else if (row.v5connack !== undefined) {
+      await optionalV5Connack(c, row.v5connack);
     }
     await c.expectClosed();
   });
+}
+
+/** Reads a 5.0-form CONNACK with `code` if one arrives before the close. */
+async function optionalV5Connack(c: RawClient, code: number) {
+  await c.next(500).catch(() => undefined);
+  const bytes = c.receivedBytes();
+  if (bytes.length === 0) return;
+  // 20 | length | flags 00 | reason code | properties
+  assert.equal(bytes[0], 0x20, `a CONNACK, got ${bytes.toString('hex')}`);
+  assert.equal(hexCode(bytes[3]), hexCode(code), 'CONNACK reason code');
 }
 
 test('[MQTT-3.1.2-2] unsupported level 7 gets exactly 20 02 00 01', async (t) => {

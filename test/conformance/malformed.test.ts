@@ -26,8 +26,11 @@ interface Row {
   bytes: string;
   /** What a 3.1.1 client sends instead, where 5.0 adds a property length. */
   v4bytes?: string;
-  /** Reason code of the 5.0 DISCONNECT. */
-  code: number;
+  /**
+   * Reason code of the 5.0 DISCONNECT: Mosquitto's first, then any code
+   * the spec's own words name for the case (e.g. "is a Protocol Error").
+   */
+  code: number | number[];
   /** Mosquitto closes without a DISCONNECT: the code is checked if sent. */
   silent?: boolean;
   v5only?: boolean;
@@ -45,7 +48,7 @@ const rows: Row[] = [
     id: '[MQTT-3.3.2-2]',
     what: 'PUBLISH topic with a wildcard',
     bytes: '30 05  00 01 23  00  78', // "#" | props | "x"
-    code: RC.ProtocolError,
+    code: [RC.ProtocolError, RC.TopicNameInvalid],
   },
   {
     id: '[MQTT-1.5.4-2]',
@@ -82,7 +85,7 @@ const rows: Row[] = [
     id: '[MQTT-2.2.2-2]',
     what: 'packet type 0 (reserved)',
     bytes: '00 00',
-    code: RC.ProtocolError,
+    code: [RC.ProtocolError, RC.MalformedPacket],
   },
   {
     id: '[MQTT-2.2.2-2]',
@@ -110,21 +113,21 @@ const rows: Row[] = [
     what: 'SUBSCRIBE without a topic filter',
     bytes: '82 03  00 01  00',
     v4bytes: '82 02  00 01',
-    code: RC.MalformedPacket,
+    code: [RC.MalformedPacket, RC.ProtocolError], // 5.0 3.8.3: no payload is a Protocol Error
   },
   {
     id: '[MQTT-3.10.3-2]',
     what: 'UNSUBSCRIBE without a topic filter',
     bytes: 'a2 03  00 01  00',
     v4bytes: 'a2 02  00 01',
-    code: RC.MalformedPacket,
+    code: [RC.MalformedPacket, RC.ProtocolError], // 5.0 3.10.3: likewise
   },
   {
     id: '[MQTT-2.2.1-3]',
     what: 'SUBSCRIBE with packet id 0',
     bytes: '82 07  00 00  00  00 01 61  00',
     v4bytes: '82 06  00 00  00 01 61  00',
-    code: RC.MalformedPacket,
+    code: [RC.MalformedPacket, RC.ProtocolError],
   },
   {
     id: '[MQTT-3.8.3-5]',
@@ -198,9 +201,8 @@ async function brokerStillServes(t: TestContext) {
 for (const row of rows) {
   const versions: Version[] = row.v5only ? [5] : [4, 5];
   const skip = useMosquitto && row.skip;
-  test(`${row.id} ${row.what}: closed, 5.0 gets ${hexCode(row.code)}`, {
-    skip,
-  }, async (t) => {
+  const codes = [row.code].flat().map(hexCode).join(' or ');
+  test(`${row.id} ${row.what}: closed, 5.0 gets ${codes}`, { skip }, async (t) => {
     for (const version of versions) {
       const c = await RawClient.session(t, broker.port, {
         clientId: unique('bad'),
