@@ -45,7 +45,9 @@ export class Broker {
 
   constructor(options: Partial<BrokerOptions> = {}, logger: Logger = silentLogger) {
     this.#core = new BrokerCore({ ...defaultBrokerOptions, ...options }, logger);
-    this.#timer = setInterval(() => this.#core.sweep(Date.now()), SWEEP_INTERVAL_MS);
+    const core = this.#core;
+    const sweep = () => core.sweep(Date.now());
+    this.#timer = setInterval(() => core.guarded(sweep), SWEEP_INTERVAL_MS);
     this.#timer.unref();
   }
 

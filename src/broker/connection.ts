@@ -137,9 +137,9 @@ export class Connection implements ClientInfo {
    * is told why with DISCONNECT first [MQTT-4.13.2-1]; the will is
    * published, as for any close without the client's DISCONNECT.
    */
-  close(reason: ReasonCode | undefined, logLine: string | undefined): void {
+  close(reason: ReasonCode | undefined, words: string | undefined): void {
     if (this.state === ConnState.Closed) return;
-    if (logLine !== undefined) this.logNotice(logLine);
+    if (words !== undefined) this.logClient(words);
     if (
       reason !== undefined &&
       this.protocolVersion === 5 &&
@@ -147,15 +147,22 @@ export class Connection implements ClientInfo {
     ) {
       this.send({ type: PacketType.Disconnect, reasonCode: reason });
     }
-    this.core.endConnection(this, true);
+    this.core.guarded(() => this.core.endConnection(this, true));
     this.transport.end();
   }
 
-  /** Writes a connection-type log line, if connection messages are on. */
-  logNotice(line: string): void {
-    const log = this.core.logger;
-    if (this.core.options.connectionMessages && log.mask & LogType.Notice) {
-      log.write(LogType.Notice, line);
+  /** True if connect and disconnect lines are logged. */
+  get connectionLogging(): boolean {
+    return (
+      this.core.options.connectionMessages &&
+      (this.core.logger.mask & LogType.Notice) !== 0
+    );
+  }
+
+  /** Logs "Client <id> <words>", if connection messages are on. */
+  logClient(words: string): void {
+    if (this.connectionLogging) {
+      this.core.logger.write(LogType.Notice, `Client ${this.logId} ${words}`);
     }
   }
 
@@ -295,7 +302,7 @@ export class Connection implements ClientInfo {
       return;
     }
     if (this.state === ConnState.Connected) {
-      this.close(err.reasonCode, `Client ${this.logId} ${failureWords(err.reasonCode)}`);
+      this.close(err.reasonCode, failureWords(err.reasonCode));
       return;
     }
     this.core.refuseConnect(this, err);

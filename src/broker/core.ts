@@ -83,12 +83,27 @@ export class BrokerCore {
   /** The transport closed, whoever started it. */
   onTransportClosed(conn: Connection, hadError: boolean): void {
     if (conn.state === ConnState.Closed) return;
-    conn.logNotice(
-      hadError
-        ? `Socket error on client ${conn.logId}, disconnecting.`
-        : `Client ${conn.logId} closed its connection.`,
-    );
-    this.endConnection(conn, true);
+    if (!hadError) conn.logClient('closed its connection.');
+    else if (conn.connectionLogging) {
+      this.logger.write(
+        LogType.Notice,
+        `Socket error on client ${conn.logId}, disconnecting.`,
+      );
+    }
+    this.guarded(() => this.endConnection(conn, true));
+  }
+
+  /**
+   * Runs work started by a timer or a socket event, where an exception
+   * (a bug, or a security hook that throws) would otherwise escape into
+   * Node's event loop and stop the process.
+   */
+  guarded(work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.log(LogType.Error, `Error: ${String(err)}`);
+    }
   }
 
   /**
@@ -194,7 +209,7 @@ export class BrokerCore {
         reasonCode: v5 ? err.reasonCode : ConnectReturnCode.UnacceptableProtocolVersion,
       });
     }
-    conn.logNotice(`Client ${conn.logId} ${failureWords(err.reasonCode)}`);
+    conn.logClient(failureWords(err.reasonCode));
     this.endConnection(conn, false);
     conn.transport.end();
   }
@@ -229,13 +244,11 @@ export class BrokerCore {
       if (conn.state === ConnState.Connected) {
         // Mosquitto allows one and a half keepalive periods [MQTT-3.1.2-24].
         if (conn.keepAlive > 0 && now - conn.lastReceived > conn.keepAlive * 1500) {
-          conn.close(
-            ReasonCode.KeepAliveTimeout,
-            `Client ${conn.logId} has exceeded timeout, disconnecting.`,
-          );
+          conn.close(ReasonCode.KeepAliveTimeout, 'has exceeded timeout, disconnecting.');
         }
-      } else if (conn.state === ConnState.New && now - conn.openedAt > connectTimeout) {
-        conn.logNotice(`Client ${conn.logId} has exceeded timeout, disconnecting.`);
+      } else if (now - conn.openedAt > connectTimeout) {
+        // No CONNECT yet, or an authentication that never finished.
+        conn.logClient('has exceeded timeout, disconnecting.');
         this.endConnection(conn, false);
         conn.transport.end();
       }

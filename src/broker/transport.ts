@@ -14,6 +14,19 @@ export interface Transport {
   /** Bytes queued but not yet handed to the operating system. */
   readonly bufferedBytes: number;
   /**
+   * True when the bytes travel encrypted: TLS on this listener, or TLS at
+   * a proxy that said so in a PROXY v2 header. Absent = false.
+   */
+  readonly encrypted?: boolean;
+  /**
+   * Who the peer is according to the layer below MQTT, when the listener
+   * takes usernames from there (use_identity_as_username,
+   * use_subject_as_username, TLS-PSK identities, PROXY v2 certificate
+   * names). Absent = the CONNECT's username and password are used as sent.
+   * Set before the first byte of MQTT reaches `onData`.
+   */
+  readonly identity?: TransportIdentity;
+  /**
    * Install the callbacks. `onData` receives each chunk read; the chunk is
    * not reused by the adapter, so subarrays of it stay valid. `onDrain` is
    * called when queued bytes have been flushed after `bufferedBytes` grew.
@@ -25,6 +38,24 @@ export interface Transport {
   end(): void;
   /** Close at once, dropping what is queued. */
   destroy(): void;
+}
+
+/**
+ * A username from below MQTT. When a transport has one, the broker drops
+ * the CONNECT's username and password, as Mosquitto does:
+ * - `username` undefined: the listener wants one but the client gave none
+ *   (no certificate, no CN): refuse with Bad User Name or Password (3.x
+ *   return code 4), before use_username_as_clientid is applied.
+ * - otherwise the client's username is `username` (and so its client id,
+ *   with use_username_as_clientid).
+ * - `verified` true (certificate or PSK checked by TLS here): skip the
+ *   password check (allow_anonymous, password file, auth plugins); ACLs
+ *   still apply. `verified` false (a name sent by a PROXY v2 proxy): run
+ *   the usual checks with that username and no password.
+ */
+export interface TransportIdentity {
+  readonly username: string | undefined;
+  readonly verified: boolean;
 }
 
 export interface TransportHandlers {

@@ -92,7 +92,7 @@ function onResult(conn: Connection, r: EnhancedAuthResult, reauth: boolean): voi
       acceptConnection(conn, conn.connectRequest as ConnectRequest, r.data);
     }
   } else if (reauth) {
-    conn.close(r.reasonCode, `Client ${conn.clientId} disconnected, not authorised.`);
+    conn.close(r.reasonCode, 'disconnected, not authorised.');
   } else {
     refuse(conn, r.reasonCode);
   }

@@ -2,6 +2,8 @@
  * The end of CONNECT: refusal, or acceptance with session take-over,
  * resume or start, CONNACK and the resend of what was in flight.
  */
+
+import { LogType } from '../../log/log-types.js';
 import {
   ConnectReturnCode,
   PacketType,
@@ -63,7 +65,7 @@ export function refuse(conn: Connection, reason: ReasonCode): void {
     reason === ReasonCode.NotAuthorized ||
     reason === ReasonCode.BadUserNameOrPassword
   ) {
-    conn.logNotice(`Client ${conn.logId} disconnected, not authorised.`);
+    conn.logClient('disconnected, not authorised.');
   }
   core.endConnection(conn, false);
   conn.transport.end();
@@ -112,21 +114,22 @@ export function acceptConnection(
 /** A client id already connected: the old connection goes [MQTT-3.1.4-2]. */
 function takeOver(old: Connection): void {
   // 5.0: DISCONNECT Session Taken Over [MQTT-3.14.0-?]; the will is sent.
-  old.close(
-    ReasonCode.SessionTakenOver,
-    `Client ${old.clientId} already connected, closing old connection.`,
-  );
+  old.close(ReasonCode.SessionTakenOver, 'already connected, closing old connection.');
 }
 
 function logConnected(conn: Connection, keepAlive: number, clean: boolean): void {
-  const v = conn.protocolVersion;
-  const p = v === 3 ? 1 : v === 4 ? 2 : 5;
-  const user = conn.username === undefined ? '' : `, u'${conn.username}'`;
-  conn.logNotice(
-    `New client connected from ${conn.remoteAddress}:${conn.remotePort} as ` +
-      `${conn.clientId} (p${p}, c${clean ? 1 : 0}, k${keepAlive}${user}).`,
-  );
   const core = conn.core;
+  if (conn.connectionLogging) {
+    // Mosquitto numbers its protocols 1 (3.1), 2 (3.1.1) and 5.
+    const v = conn.protocolVersion;
+    const p = v === 3 ? 1 : v === 4 ? 2 : 5;
+    const user = conn.username === undefined ? '' : `, u'${conn.username}'`;
+    core.logger.write(
+      LogType.Notice,
+      `New client connected from ${conn.remoteAddress}:${conn.remotePort} as ` +
+        `${conn.clientId} (p${p}, c${clean ? 1 : 0}, k${keepAlive}${user}).`,
+    );
+  }
   if (!core.debugEnabled) return;
   const will = conn.will?.message;
   if (will === undefined) {

@@ -24,7 +24,7 @@ export function handleDisconnect(conn: Connection, p: DisconnectPacket): void {
     session.expiryInterval = expiry;
   }
   const keepWill = p.reasonCode === ReasonCode.DisconnectWithWill;
-  conn.logNotice(`Client ${conn.clientId} disconnected.`);
+  conn.logClient('disconnected.');
   core.endConnection(conn, keepWill);
   conn.transport.end();
 }

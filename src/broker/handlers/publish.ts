@@ -158,7 +158,7 @@ function resolveTopic(conn: Connection, p: PublishPacket): string {
 
 /** Closes for a feature the broker does not allow (max_qos, retain). */
 function notAllowed(conn: Connection, reason: ReasonCode): void {
-  conn.close(reason, `Client ${conn.clientId} ${failureWords(reason)}`);
+  conn.close(reason, failureWords(reason));
 }
 
 function acknowledge(conn: Connection, p: PublishPacket, reason: ReasonCode): void {

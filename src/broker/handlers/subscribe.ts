@@ -77,7 +77,9 @@ function subscribeOne(
   const isNew = core.tree.add(session, record);
   session.subscriptions.set(key, record);
   if (isNew) core.countSubscription(group, 1);
-  core.log(LogType.Subscribe, `${conn.clientId} ${qos} ${s.topicFilter}`);
+  if (core.logger.mask & LogType.Subscribe) {
+    core.logger.write(LogType.Subscribe, `${conn.clientId} ${qos} ${s.topicFilter}`);
+  }
   return { code: qos, record, isNew };
 }
 

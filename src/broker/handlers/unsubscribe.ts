@@ -34,7 +34,9 @@ export function handleUnsubscribe(conn: Connection, p: UnsubscribePacket): void 
       core.countSubscription(record.group, -1);
       codes.push(ReasonCode.Success);
     }
-    core.log(LogType.Unsubscribe, `${conn.clientId} ${raw}`);
+    if (core.logger.mask & LogType.Unsubscribe) {
+      core.logger.write(LogType.Unsubscribe, `${conn.clientId} ${raw}`);
+    }
   }
   if (core.debugEnabled) core.logDebug(`Sending UNSUBACK to ${conn.clientId}`);
   conn.send({ type: PacketType.Unsuback, packetId: p.packetId, reasonCodes: codes });

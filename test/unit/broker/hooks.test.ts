@@ -62,6 +62,30 @@ describe('access control hook', () => {
   });
 });
 
+describe('hook failures', () => {
+  test('a throwing access hook costs the client, not the broker', async () => {
+    const broker = startBroker();
+    const w = await connected(broker, 'w');
+    await subscribe(w, sub('w'));
+    const c = await connected(broker, 'c', 4, {
+      will: { topic: 'w', payload: Buffer.from('x'), qos: 0, retain: false },
+    });
+    broker.hooks.checkAcl = () => {
+      throw new Error('acl backend down');
+    };
+    // The publish fails in the hook: the publisher is closed, and its will
+    // meets the same hook on the way out; nothing escapes the broker.
+    publish(c, 't', 'x');
+    await c.waitClosed();
+    broker.sweep();
+    broker.hooks.checkAcl = undefined;
+    const ok = await connected(broker, 'ok');
+    await subscribe(ok, sub('t'));
+    publish(ok, 't', 'fine');
+    assert.equal((await nextPublish(ok)).payload.toString(), 'fine');
+  });
+});
+
 describe('listener limits and bridges', () => {
   test('max_connections closes sockets beyond the limit', async () => {
     const broker = startBroker();
