@@ -113,7 +113,8 @@ export function acceptConnection(
 
 /** A client id already connected: the old connection goes [MQTT-3.1.4-2]. */
 function takeOver(old: Connection): void {
-  // 5.0: DISCONNECT Session Taken Over [MQTT-3.14.0-?]; the will is sent.
+  // 5.0: DISCONNECT Session Taken Over first (MQTT 5 3.1.4); the will goes
+  // out as for any close without DISCONNECT, as Mosquitto does.
   old.close(ReasonCode.SessionTakenOver, 'already connected, closing old connection.');
 }
 

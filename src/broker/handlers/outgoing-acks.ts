@@ -29,7 +29,7 @@ export function handlePuback(conn: Connection, p: PubackPacket): void {
 
 /**
  * PUBREC: answered with PUBREL [MQTT-4.3.3-4]. A 5.0 error code ends the
- * flow instead [MQTT-4.3.3-?]. An unknown id is still answered with PUBREL,
+ * flow instead (MQTT 5 4.3.3). An unknown id is still answered with PUBREL,
  * as Mosquitto does.
  */
 export function handlePubrec(conn: Connection, p: PubrecPacket): void {

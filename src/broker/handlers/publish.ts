@@ -41,7 +41,7 @@ export function handlePublish(conn: Connection, p: PublishPacket): void {
   if (reason !== ReasonCode.Success) {
     acknowledge(conn, p, reason);
     // A 3.x client saw a plain PUBREC and will send PUBREL; a 5.0 client
-    // saw the error code, which ends the flow [MQTT-4.3.3-?].
+    // saw the error code, which ends the flow (MQTT 5 4.3.3).
     if (p.qos === 2 && conn.protocolVersion < 5) {
       session.incomingQos2.set(p.packetId as number, null);
     }

@@ -50,7 +50,7 @@ function subscribeOne(
 ): Outcome {
   const core = conn.core;
   const mount = conn.listener.mountPoint;
-  // The granted QoS is capped by the listener's max_qos [MQTT-3.9.3-?].
+  // The granted QoS may be lower than asked (3.8.4): max_qos caps it.
   const qos = Math.min(s.qos, conn.listener.maxQos) as QoS;
   if (core.debugEnabled) core.logDebug(`\t${s.topicFilter} (QoS ${s.qos})`);
   const shared = parseSharedSubscription(s.topicFilter);
@@ -86,7 +86,7 @@ function subscribeOne(
 /**
  * Retain Handling 0 sends retained messages on every subscribe, 1 only for
  * a new subscription, 2 never [MQTT-3.3.1-9] [MQTT-3.3.1-10]
- * [MQTT-3.3.1-11]. A shared subscription gets none [MQTT-4.8.2-?].
+ * [MQTT-3.3.1-11]. A shared subscription gets none (MQTT 5 4.8.2).
  */
 function wantsRetained(record: SubscriptionRecord, isNew: boolean): boolean {
   if (record.group !== '') return false;
@@ -103,7 +103,14 @@ function sendRetained(
   const upgrade = core.options.upgradeOutgoingQos;
   const ids = record.identifier !== 0 ? [record.identifier] : undefined;
   const acl = core.hooks.checkAcl;
-  for (const msg of core.retained.match(record.filter, Date.now())) {
+  const before = core.retained.count;
+  const found = core.retained.match(record.filter, Date.now());
+  // Matching drops expired retained messages; keep the counters true.
+  if (core.retained.count !== before) {
+    core.stats.messagesStored += core.retained.count - before;
+    core.stats.retainedCount = core.retained.count;
+  }
+  for (const msg of found) {
     const qos = upgrade || record.qos < msg.qos ? record.qos : msg.qos;
     if (acl !== undefined && !acl(conn, msg.topic, AclAccess.Read, qos, true)) continue;
     deliver(core, session, msg, qos, true, ids);

@@ -168,4 +168,21 @@ describe('stats', () => {
     assert.ok(st.bytesReceived > 0 && st.bytesSent > 0);
     assert.equal(st.subscriptionsCount, 1);
   });
+
+  test('messages stored: queued, in flight and retained, back to retained only', async () => {
+    const broker = startBroker({ maxInflightMessages: 1 });
+    const s = await connected(broker, 's');
+    await subscribe(s, sub('t', 1));
+    const p = await connected(broker, 'p');
+    publish(p, 'keep', 'r', { retain: true });
+    for (let i = 1; i <= 3; i++) publish(p, 't', `${i}`, { qos: 1, packetId: i });
+    await tick();
+    assert.equal(broker.stats.messagesStored, 4);
+    for (let i = 0; i < 3; i++) {
+      const m = await nextPublish(s);
+      s.send({ type: PacketType.Puback, packetId: m.packetId as number });
+    }
+    assert.equal(broker.stats.messagesStored, 1);
+    assert.equal(broker.stats.retainedCount, 1);
+  });
 });

@@ -196,7 +196,7 @@ describe('subscribe - shared subscriptions', () => {
     assert.equal((await received(a)).length, 2);
   });
 
-  test('no retained messages on a shared subscribe [MQTT-4.8.2-?]', async () => {
+  test('no retained messages on a shared subscribe (MQTT 5 4.8.2)', async () => {
     const broker = startBroker();
     const p = await connected(broker, 'p');
     publish(p, 't', 'kept', { retain: true });
