@@ -113,7 +113,8 @@ const rows: Row[] = [
     what: 'SUBSCRIBE without a topic filter',
     bytes: '82 03  00 01  00',
     v4bytes: '82 02  00 01',
-    code: [RC.MalformedPacket, RC.ProtocolError], // 5.0 3.8.3: no payload is a Protocol Error
+    // 5.0 3.8.3: "A SUBSCRIBE packet with no Payload is a Protocol Error".
+    code: [RC.MalformedPacket, RC.ProtocolError],
   },
   {
     id: '[MQTT-3.10.3-2]',
