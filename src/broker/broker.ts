@@ -101,9 +101,28 @@ export class Broker {
     return this.#core.sessions.get(clientId);
   }
 
+  /** Every session, connected or not, for persistence and $SYS. */
+  sessions(): IterableIterator<Session> {
+    return this.#core.sessions.values();
+  }
+
   /** Retained messages, for persistence and tests. */
   retainedMessages(): StoredMessage[] {
     return this.#core.retained.all();
+  }
+
+  /**
+   * Puts back a session a persistence layer saved, before its client
+   * reconnects: subscriptions return to the tree, queued and in-flight
+   * messages wait, and the expiry clock starts now.
+   */
+  restoreSession(session: Session): void {
+    this.#core.restoreSession(session);
+  }
+
+  /** Puts back a retained message a persistence layer saved. */
+  restoreRetained(message: StoredMessage): void {
+    this.#core.restoreRetained(message);
   }
 
   /**

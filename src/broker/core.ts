@@ -15,7 +15,7 @@ import {
 import { Connection, ConnState, failureWords, type WillSpec } from './connection.js';
 import { dropSessionMessages } from './delivery.js';
 import type { BrokerHooks } from './hooks.js';
-import { newMessage } from './message.js';
+import { newMessage, type StoredMessage } from './message.js';
 import type { BrokerOptions, ListenerSettings } from './options.js';
 import { RetainedStore } from './retained.js';
 import { Router } from './routing.js';
@@ -183,6 +183,33 @@ export class BrokerCore {
       session.pendingWill = undefined;
       this.pendingWills.delete(session);
     }
+  }
+
+  restoreSession(session: Session): void {
+    const old = this.sessions.get(session.clientId);
+    if (old !== undefined) this.endSession(old);
+    session.connection = null;
+    this.sessions.set(session.clientId, session);
+    this.stats.setClientsTotal(this.sessions.size);
+    for (const sub of session.subscriptions.values()) {
+      this.tree.add(session, sub);
+      this.#countSubscription(sub.group, 1);
+    }
+    this.stats.messagesStored += session.inflight.size + session.queue.length;
+    const interval = session.expiryInterval;
+    if (interval === 0) {
+      this.endSession(session);
+      return;
+    }
+    session.expiresAt = interval === NEVER_EXPIRES ? 0 : Date.now() + interval * 1000;
+    this.offline.add(session);
+    if (session.pendingWill !== undefined) this.pendingWills.add(session);
+  }
+
+  restoreRetained(message: StoredMessage): void {
+    message.owned = true;
+    this.stats.messagesStored += this.retained.set(message);
+    this.stats.retainedCount = this.retained.count;
   }
 
   publishWill(will: WillSpec): void {
