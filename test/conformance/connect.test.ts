@@ -332,11 +332,12 @@ test('[MQTT-3.12.4-1] PINGREQ gets PINGRESP', async (t) => {
 // client somewhere between 1.5 and ~7.5 s for a 1 s keep alive.
 const keepAliveDeadline = useMosquitto ? 8000 : 2500;
 
-// Both versions at once: each waits seconds for the broker.
-describe('[MQTT-3.1.2-24] keep alive', { concurrency: true }, () => {
+// Side by side: each waits seconds for the broker's timers.
+describe('timers', { concurrency: true }, () => {
   for (const version of [4, 5] as const) {
     keepAliveTest(version);
   }
+  silentSocketTest();
 });
 
 function keepAliveTest(version: 4 | 5) {
@@ -367,9 +368,17 @@ function keepAliveTest(version: 4 | 5) {
   });
 }
 
-test('a socket that never sends CONNECT is closed (Mosquitto: after 90 s)', {
-  skip: !process.env.MIDGE_SLOW_TESTS && 'takes 90 s: set MIDGE_SLOW_TESTS=1',
-}, async (t) => {
-  const c = await RawClient.connect(t, broker.port);
-  await c.expectClosed(100_000);
-});
+/**
+ * MQTT 3.1.4 asks a server to close a connection that sends no CONNECT
+ * "within a reasonable amount of time". Mosquitto 2.0.11 applies a 60 s
+ * keep alive to it (closed after ~90-96 s, observed; not configurable),
+ * too slow for every run, so against it this needs MIDGE_SLOW_TESTS=1.
+ */
+function silentSocketTest() {
+  const slow = useMosquitto && !process.env.MIDGE_SLOW_TESTS;
+  const skip = slow && 'mosquitto takes 90 s: set MIDGE_SLOW_TESTS=1';
+  test('MQTT 3.1.4: a socket that never sends CONNECT is closed', { skip }, async (t) => {
+    const c = await RawClient.connect(t, broker.port);
+    await c.expectClosed(100_000);
+  });
+}
