@@ -17,9 +17,7 @@ import type { Session } from '../session.js';
 export function handlePuback(conn: Connection, p: PubackPacket): void {
   const core = conn.core;
   if (core.debugEnabled) {
-    core.logDebug(
-      `Received PUBACK from ${conn.clientId} (Mid: ${p.packetId}, RC:${p.reasonCode ?? 0})`,
-    );
+    logReceived(conn, 'PUBACK', p.packetId, p.reasonCode);
   }
   const session = conn.session as Session;
   const out = session.inflight.get(p.packetId);
@@ -56,12 +54,16 @@ export function handlePubrec(conn: Connection, p: PubrecPacket): void {
 export function handlePubcomp(conn: Connection, p: PubcompPacket): void {
   const core = conn.core;
   if (core.debugEnabled) {
-    core.logDebug(
-      `Received PUBCOMP from ${conn.clientId} (Mid: ${p.packetId}, RC:${p.reasonCode ?? 0})`,
-    );
+    logReceived(conn, 'PUBCOMP', p.packetId, p.reasonCode);
   }
   const session = conn.session as Session;
   const out = session.inflight.get(p.packetId);
   if (out === undefined || out.state !== OutgoingState.Pubrel) return;
   completeOutgoing(core, session, p.packetId, true);
+}
+
+function logReceived(conn: Connection, name: string, id: number, rc: number | undefined) {
+  conn.core.logDebug(
+    `Received ${name} from ${conn.clientId} (Mid: ${id}, RC:${rc ?? 0})`,
+  );
 }
