@@ -45,6 +45,10 @@ export function validateOptions(o: ResolvedOptions): void {
   if (o.psk && (o.transport === 'tcp' || o.transport === 'ws')) {
     fail('PSK needs a TLS transport');
   }
+  const key = o.psk?.key;
+  if (typeof key === 'string' && !/^[0-9a-fA-F]+$/.test(key)) {
+    fail('the PSK key must be hexadecimal digits');
+  }
 }
 
 function checkWill(o: ResolvedOptions, fail: (message: string) => never): void {

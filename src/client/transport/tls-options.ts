@@ -98,10 +98,9 @@ function addPsk(
   key: string | Buffer,
   ciphers: string | undefined,
 ): void {
-  const psk = typeof key === 'string' ? Buffer.from(key, 'hex') : key;
-  if (psk.length === 0 || (typeof key === 'string' && !/^[0-9a-fA-F]+$/.test(key))) {
-    throw new UsageError('INVALID_OPTION', 'the PSK must be a non-empty hex string');
-  }
+  // An odd number of hex digits reads as a number: 'abc' is 0x0abc.
+  const hex = typeof key === 'string' && key.length % 2 === 1 ? `0${key}` : key;
+  const psk = typeof hex === 'string' ? Buffer.from(hex, 'hex') : hex;
   result.pskCallback = () => ({ identity, psk });
   // No certificate in a PSK handshake: there is no host name to check.
   result.checkServerIdentity = () => undefined;

@@ -161,9 +161,14 @@ export class FakeServer {
   #taken = 0;
   #wake: (() => void) | undefined;
 
+  /** Answer every CONNECT with a successful CONNACK by itself. */
+  autoHandshake = false;
+
   /** Wraps `pipe` in a FakePeer; listeners call this for each connection. */
   add(pipe: Pipe): void {
-    this.peers.push(new FakePeer(pipe));
+    const peer = new FakePeer(pipe);
+    this.peers.push(peer);
+    if (this.autoHandshake) peer.handshake().catch(() => {});
     this.#wake?.();
   }
 
