@@ -316,6 +316,20 @@ const leadingPatterns: AclScenario = {
   ],
 };
 
+const longName = `n${'é'.repeat(3000)}`;
+const longTopic = `t/${'x'.repeat(20000)}`;
+const longLines: AclScenario = {
+  name: 'lines of tens of thousands of characters',
+  acl: `user ${longName}\ntopic readwrite ${longTopic}/#\n`,
+  cases: [
+    ...rows(user(longName, 'long1'), [
+      ['write', `${longTopic}/x`, true],
+      ['write', 't/x', false],
+    ]),
+    ...rows(user(longName.slice(0, -1), 'long2'), [['write', `${longTopic}/x`, false]]),
+  ],
+};
+
 export const aclScenarios: AclScenario[] = [
   order,
   wildcards,
@@ -324,6 +338,7 @@ export const aclScenarios: AclScenario[] = [
   noAnonymous,
   layout,
   leadingPatterns,
+  longLines,
 ];
 
 /** One line per case, for test names and failure messages. */
@@ -333,5 +348,7 @@ export function describeCase(c: AclCase): string {
       ? 'anonymous'
       : `user ${JSON.stringify(c.client.username)}`;
   const verdict = c.allowed ? 'allowed' : 'refused';
-  return `${who} id ${JSON.stringify(c.client.id)} ${c.access} ${JSON.stringify(c.topic)}: ${verdict}`;
+  const topic =
+    c.topic.length > 40 ? `${c.topic.slice(0, 20)}...(${c.topic.length})` : c.topic;
+  return `${who.slice(0, 60)} id ${JSON.stringify(c.client.id)} ${c.access} ${JSON.stringify(topic)}: ${verdict}`;
 }
