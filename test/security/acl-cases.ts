@@ -350,5 +350,6 @@ export function describeCase(c: AclCase): string {
   const verdict = c.allowed ? 'allowed' : 'refused';
   const topic =
     c.topic.length > 40 ? `${c.topic.slice(0, 20)}...(${c.topic.length})` : c.topic;
-  return `${who.slice(0, 60)} id ${JSON.stringify(c.client.id)} ${c.access} ${JSON.stringify(topic)}: ${verdict}`;
+  const id = JSON.stringify(c.client.id);
+  return `${who.slice(0, 60)} id ${id} ${c.access} ${JSON.stringify(topic)}: ${verdict}`;
 }

@@ -41,7 +41,7 @@ describe('midge_passwd - the process', () => {
     assert.match(readFileSync(file, 'utf8'), /^alice:\$7\$101\$.*\nbob:\$6\$/);
   });
 
-  test('passwd cli - typed passwords that differ exit 2 and change nothing', async (t) => {
+  test('passwd cli - passwords that differ: exit 2, file unchanged', async (t) => {
     const file = join(tempDir(t), 'pw');
     assert.equal((await run(['-c', '-b', file, 'a', 'pw'], '')).code, 0);
     const before = readFileSync(file, 'utf8');

@@ -34,7 +34,7 @@ async function midgePasswd(args: string[]): Promise<number> {
 describe('password files - midge_passwd to mosquitto', {
   skip: skipWithoutMosquitto,
 }, () => {
-  test('passwd - mosquitto accepts right passwords from a midge_passwd file', async (t) => {
+  test('passwd - mosquitto checks a midge_passwd file', async (t) => {
     const dir = tempDir(t);
     const file = join(dir, 'pw');
     for (const [i, [username, password, options]] of users.entries()) {

@@ -68,7 +68,7 @@ describe('midge_passwd - where it differs from mosquitto_passwd', () => {
     });
   });
 
-  test('passwd tool - a corrupt line stops before the prompt result is used', async (t) => {
+  test('passwd tool - a corrupt line leaves the file as it was', async (t) => {
     const file = join(tempDir(t), 'pw');
     writeFileSync(file, 'a:x\njunk\n');
     const result = await passwd([file, 'b'], ['pw', 'pw']);
