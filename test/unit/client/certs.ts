@@ -16,6 +16,8 @@ export interface Certs {
   ca: Buffer;
   serverCert: Buffer;
   serverKey: Buffer;
+  serverCertFile: string;
+  serverKeyFile: string;
   /** Signed by the CA but for 'other.example' only. */
   otherCert: Buffer;
   otherKey: Buffer;
@@ -111,6 +113,8 @@ export function makeCerts(): Certs {
     ca: read('ca.pem'),
     serverCert: read('server.pem'),
     serverKey: read('server.key'),
+    serverCertFile: join(dir, 'server.pem'),
+    serverKeyFile: join(dir, 'server.key'),
     otherCert: read('other.pem'),
     otherKey: read('other.key'),
     clientCertFile: join(dir, 'client.pem'),
