@@ -43,9 +43,12 @@ export async function startMosquitto(
   files: Record<string, string | Buffer> = {},
 ): Promise<Mosquitto> {
   const dir = tempDir(t);
-  for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
   const port = await freePort();
-  writeFileSync(join(dir, 'mosquitto.conf'), `listener ${port} 127.0.0.1\n${config}\n`);
+  const all = { ...files, 'mosquitto.conf': `listener ${port} 127.0.0.1\n${config}\n` };
+  for (const [name, data] of Object.entries(all)) {
+    writeFileSync(join(dir, name), data);
+    chmodSync(join(dir, name), 0o644); // whatever the umask, user "mosquitto" reads it
+  }
   const child = spawn('mosquitto', ['-c', 'mosquitto.conf'], { cwd: dir });
   t.after(() => stop(child));
   let text = '';
