@@ -74,7 +74,7 @@ export function checkFixedHeader(
     );
   }
   if (type === PacketType.Publish) {
-    checkPublishFlags(flags, version);
+    checkPublishFlags(flags);
     return;
   }
   // MQTT 3.1 let DUP/QoS bits vary on these packets and Mosquitto does not
@@ -86,14 +86,12 @@ export function checkFixedHeader(
   }
 }
 
-function checkPublishFlags(flags: number, version: ProtocolVersion): void {
+function checkPublishFlags(flags: number): void {
   const qos = (flags >> 1) & 0x03;
   if (qos === 3) throw malformed('INVALID_QOS', 'PUBLISH with QoS 3 [MQTT-3.3.1-4]');
-  // [MQTT-3.3.1-2] DUP must be 0 at QoS 0. Only refused in 5.0: Mosquitto
-  // 2.0.11 accepts it from 3.1.1 clients (observed), so midge does too.
-  if (qos === 0 && (flags & 0x08) !== 0 && version === 5) {
-    throw protocolError('DUP_WITH_QOS0', 'PUBLISH QoS 0 with DUP set [MQTT-3.3.1-2]');
-  }
+  // [MQTT-3.3.1-2] binds the sender: DUP must be 0 at QoS 0. Mosquitto
+  // 2.0.11 accepts such a PUBLISH from 3.1.1 and 5.0 clients alike
+  // (observed), so clients that work with it keep working with midge.
 }
 
 /** Decodes the body of a packet whose fixed header passed the checks. */

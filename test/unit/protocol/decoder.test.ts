@@ -256,24 +256,27 @@ test('3.15.2.1 an empty AUTH or DISCONNECT body means Success', () => {
   ]);
 });
 
-test('[MQTT-3.3.1-2] QoS 0 with DUP: accepted from 3.1.1 as Mosquitto does', () => {
-  const packets: Packet[] = [];
-  const decoder = new PacketDecoder((p) => packets.push(p), {
-    side: 'server',
-    version: 4,
+for (const version of [4, 5] as const) {
+  test(`[MQTT-3.3.1-2] QoS 0 with DUP: accepted from v${version} as Mosquitto does`, () => {
+    const packets: Packet[] = [];
+    const decoder = new PacketDecoder((p) => packets.push(p), {
+      side: 'server',
+      version,
+    });
+    const body = version === 5 ? '380400016100' : '3803000161';
+    decoder.feed(Buffer.from(body, 'hex'));
+    assert.deepEqual(packets, [
+      {
+        type: PacketType.Publish,
+        dup: true,
+        qos: 0,
+        retain: false,
+        topic: 'a',
+        payload: Buffer.alloc(0),
+      },
+    ]);
   });
-  decoder.feed(Buffer.from('3803000161', 'hex'));
-  assert.deepEqual(packets, [
-    {
-      type: PacketType.Publish,
-      dup: true,
-      qos: 0,
-      retain: false,
-      topic: 'a',
-      payload: Buffer.alloc(0),
-    },
-  ]);
-});
+}
 
 test('a 5.0 CONNECT refused after its level byte leaves version 5 set', () => {
   const { decoder } = collect();

@@ -70,15 +70,6 @@ const cases: ErrorCase[] = [
     code: 'INVALID_QOS',
     reason: M,
   },
-  {
-    name: '[MQTT-3.3.1-2] PUBLISH QoS 0 with DUP set (5.0)',
-    side: 'server',
-    version: 5,
-    first: '38',
-    body: [s('a'), '00'],
-    code: 'DUP_WITH_QOS0',
-    reason: P,
-  },
   ...badFlags(),
   // CONNECT
   {
