@@ -361,7 +361,12 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
     }
   }
 
-  /** Runs synchronously on CONNACK, before the next packet is handled. */
+  /**
+   * Runs synchronously on CONNACK, before the next packet is handled:
+   * adopt the connection, restore subscriptions the server lost, then
+   * resend what is in flight and send what waited, so that messages to
+   * our own subscriptions are not missed.
+   */
   #established(conn: Connection, result: ConnectResult): void {
     const o = this.options;
     const props = result.properties ?? {};
@@ -373,14 +378,15 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
     const keepalive = props.serverKeepAlive ?? o.keepalive;
     conn.startKeepalive(keepalive, o.pingTimeout ?? keepalive * 1000);
     const ours = o.protocolVersion === 5 ? (o.properties ?? {}) : {};
-    const sessionPresent = result.sessionPresent;
+    const { sessionPresent } = result;
     this.#inbound.attach(
       conn,
       ours.topicAliasMaximum ?? 0,
       ours.receiveMaximum ?? 65535,
       sessionPresent,
     );
-    this.#requests.attach(conn);
+    this.#requests.attach(conn, props.maximumPacketSize ?? 0);
+    if (this.#everConnected && !sessionPresent && o.resubscribe) this.#resubscribe();
     const inflight = o.maxInflight > 0 ? o.maxInflight : 65535;
     this.#outbound.attach(conn, {
       inflightMax: Math.min(inflight, props.receiveMaximum ?? 65535),
@@ -388,11 +394,9 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
       topicAliasMax: props.topicAliasMaximum ?? 0,
       autoTopicAlias: o.autoTopicAlias ?? false,
     });
-    const reconnected = this.#everConnected;
     this.#everConnected = true;
     this.#failures = 0;
     this.#state = 'connected';
-    if (reconnected && !sessionPresent && o.resubscribe) this.#resubscribe();
     this.emit('connect', result);
   }
 
@@ -506,6 +510,9 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
       error ?? new ClientClosedError('CLIENT_CLOSED', 'the client was closed');
     this.#outbound.failAll(failure);
     this.#requests.failAll(failure);
+    // A later connect() starts afresh: no automatic resubscribing.
+    this.#subscriptions.clear();
+    this.#everConnected = false;
     this.#wakeCloseWaiters();
     this.emit('end', error);
   }

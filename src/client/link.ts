@@ -156,12 +156,13 @@ export class WebSocketLink implements Link, Flushable {
     if (pending.length === 0 || this.#closed) return;
     this.#pending = [];
     const frame = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
-    const wasCongested = this.congested;
-    this.#ws.send(frame, { binary: true }, () => {
-      if (!wasCongested && !this.congested) return;
-      if (!this.congested) this.#handlers?.onDrain();
-    });
+    this.#ws.send(frame, { binary: true }, this.#afterSend);
   }
+
+  /** ws has no 'drain': each sent frame is a chance that it drained. */
+  readonly #afterSend = (): void => {
+    if (!this.congested) this.#handlers?.onDrain();
+  };
 
   end(): void {
     if (this.#closed) return;

@@ -150,7 +150,9 @@ export class Outbound {
       entry.stage = 2;
       this.#conn?.send({ type: PacketType.Pubrel, packetId: packet.packetId });
     } else if (qos === 2 && entry.stage === 2) {
-      this.#finish(entry, packet, code);
+      // PacketIdentifierNotFound in PUBCOMP: a server without our session
+      // already took the message at PUBREC; it resolves with that code.
+      this.#finish(entry, packet, code, false);
     }
   }
 
@@ -168,11 +170,11 @@ export class Outbound {
     this.onDrain();
   }
 
-  #finish(entry: Outgoing, packet: PubAck, code: number): void {
+  #finish(entry: Outgoing, packet: PubAck, code: number, canFail = true): void {
     const id = packet.packetId;
     this.#inflight.delete(id);
     this.#ids.release(id);
-    if (code >= 0x80) {
+    if (canFail && code >= 0x80) {
       const name = ReasonCode[code] ?? String(code);
       const message = `server refused PUBLISH to '${entry.packet.topic}': ${name}`;
       const details = { reasonCode: code, properties: packet.properties };

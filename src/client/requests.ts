@@ -4,6 +4,7 @@
  * when the connection drops is sent again on the next one.
  */
 import {
+  encode,
   PacketType,
   type SubackPacket,
   type SubscribePacket,
@@ -27,6 +28,7 @@ export class Requests {
   readonly #ids: PacketIds;
   readonly #pending = new Map<number, Pending>();
   #conn: Connection | null = null;
+  #maxPacketSize = 0;
 
   constructor(ids: PacketIds) {
     this.#ids = ids;
@@ -45,13 +47,31 @@ export class Requests {
       packet.packetId = id;
       const pending = { packet, resolve, reject } as Pending;
       this.#pending.set(id, pending);
-      this.#conn?.send(packet);
+      if (this.#conn) this.#transmit(this.#conn, pending);
     });
   }
 
-  attach(conn: Connection): void {
+  /** `maxPacketSize` is the server's, from CONNACK (0 = none). */
+  attach(conn: Connection, maxPacketSize: number): void {
     this.#conn = conn;
-    for (const pending of this.#pending.values()) conn.send(pending.packet);
+    this.#maxPacketSize = maxPacketSize;
+    for (const pending of this.#pending.values()) this.#transmit(conn, pending);
+  }
+
+  #transmit(conn: Connection, pending: Pending): void {
+    const packet = pending.packet;
+    const bytes = encode(packet, conn.version);
+    const max = this.#maxPacketSize;
+    if (max > 0 && bytes.length > max) {
+      // [MQTT-3.1.2-24] nothing larger than the server's maximum.
+      this.#pending.delete(packet.packetId);
+      this.#ids.release(packet.packetId);
+      const what = PacketType[packet.type].toUpperCase();
+      const message = `${what} of ${bytes.length} bytes over the server's maximum of ${max}`;
+      pending.reject(new UsageError('PACKET_TOO_LARGE', message));
+      return;
+    }
+    conn.sendEncoded(packet, bytes);
   }
 
   detach(): void {

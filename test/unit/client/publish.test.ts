@@ -256,3 +256,17 @@ test('publish - a chosen topic alias is set once, then reused with topic ""', as
     .catch((e) => e);
   assert.equal(unset.code, 'TOPIC_ALIAS_INVALID');
 });
+
+test('publish - PUBCOMP PacketIdentifierNotFound still resolves (server took it at PUBREC)', async (t) => {
+  const { peer, client } = await connectedPair(t, { protocolVersion: 5 });
+  const pending = client.publish('q2', 'x', { qos: 2 });
+  const { packetId } = await peer.expect(PacketType.Publish);
+  peer.send({ type: PacketType.Pubrec, packetId: packetId! });
+  await peer.expect(PacketType.Pubrel);
+  peer.send({
+    type: PacketType.Pubcomp,
+    packetId: packetId!,
+    reasonCode: ReasonCode.PacketIdentifierNotFound,
+  });
+  assert.equal((await pending).reasonCode, ReasonCode.PacketIdentifierNotFound);
+});

@@ -225,3 +225,14 @@ test('unsubscribe - 3.1.1 UNSUBACK reads as one Success per filter', async (t) =
   peer.send({ type: PacketType.Unsuback, packetId: unsub.packetId });
   assert.deepEqual((await pending).reasonCodes, [0, 0]);
 });
+
+test("subscribe - a SUBSCRIBE over the server's maximumPacketSize is refused", async (t) => {
+  const { peer, client } = await connectedPair(
+    t,
+    { protocolVersion: 5 },
+    { properties: { maximumPacketSize: 32 } },
+  );
+  const err = await client.subscribe('x'.repeat(40)).catch((e) => e);
+  assert.equal(err.code, 'PACKET_TOO_LARGE');
+  await assert.rejects(peer.next(50), /no packet/);
+});
