@@ -59,6 +59,15 @@ export class Broker {
     return this.#core.options;
   }
 
+  /**
+   * Applies reloaded options (SIGHUP). They take effect from the next use:
+   * a connected client keeps the limits its CONNACK announced where the
+   * protocol fixed them, as with Mosquitto.
+   */
+  reconfigure(options: Partial<BrokerOptions>): void {
+    Object.assign(this.#core.options, options);
+  }
+
   /** Security extension points; see ./hooks.ts. */
   get hooks(): BrokerHooks {
     return this.#core.hooks;

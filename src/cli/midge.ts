@@ -5,6 +5,7 @@
  * line or configuration, 1 when a listener cannot be opened.
  */
 import {
+  brokerOptions,
   type CommandLine,
   CommandLineError,
   type Config,
@@ -19,6 +20,10 @@ import { type Logger, LogType } from '../log/log-types.js';
 import { BrokerLogger } from '../log/logger.js';
 import { Server } from '../server.js';
 import { SysTree } from '../sys/sys-tree.js';
+
+/** A part of the broker that applies a reloaded configuration. */
+type Reloader = (config: Config) => void;
+
 import { daemonize, dropPrivileges, notifySystemd, writePidFile } from './process.js';
 import { builtFeatures, loggerOptions, serverSpec } from './server-spec.js';
 import { version } from './version.js';
@@ -85,9 +90,12 @@ function logStart(log: Logger, config: Config): void {
 
 /** What a running broker holds, to be let go of at the end. */
 interface Running {
+  command: CommandLine;
   server: Server;
   log: BrokerLogger;
   sys: SysTree;
+  /** What else takes part in a reload (security files, certificates, bridges). */
+  reloaders: Reloader[];
   removePidFile?: () => void;
 }
 
@@ -106,15 +114,40 @@ function handleSignals(running: Running): void {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  process.on('SIGHUP', () => {
-    // LIMIT(feature): reloading the configuration is not built yet; the
-    // log file is reopened so log rotation works.
+  process.on('SIGHUP', () => reload(running));
+}
+
+/**
+ * SIGHUP: read the configuration again and apply what Mosquitto applies on
+ * a reload. Listener settings stay as they are. A file that no longer
+ * reads keeps the running configuration.
+ */
+function reload(running: Running): void {
+  const { log, command } = running;
+  log.write(LogType.Notice, 'Reloading config.');
+  if (!command.configFile) {
     log.reopen();
+    return;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(command.configFile);
+    const missing = unsupportedOptions(config, builtFeatures)[0];
+    if (missing) {
+      const where = `${missing.file}:${missing.line}`;
+      throw new Error(`${where}: option ${missing.option} is not supported yet`);
+    }
+  } catch (error) {
     log.write(
-      LogType.Warning,
-      'Warning: configuration reload on SIGHUP is not supported yet; log files reopened.',
+      LogType.Error,
+      `Error: Unable to reload configuration, keeping the running one: ${(error as Error).message}`,
     );
-  });
+    return;
+  }
+  log.reopen(loggerOptions(config, command));
+  running.server.broker.reconfigure(brokerOptions(config));
+  running.sys.setInterval(config.sysInterval);
+  for (const reloader of running.reloaders) reloader(config);
 }
 
 function parseArguments(): CommandLine {
@@ -134,6 +167,12 @@ async function run(config: Config, command: CommandLine): Promise<Running> {
   logStart(log, config);
   const removePidFile = config.pidFile ? pidFile(config.pidFile, log) : undefined;
   const server = new Server(serverSpec(config, command), log);
+  const broker = server.broker;
+  const sys = new SysTree(broker, config.sysInterval, version);
+  const running: Running = { command, server, log, sys, reloaders: [], removePidFile };
+  // Signals are handled before the first port opens: whoever sees the port
+  // may already send SIGTERM.
+  handleSignals(running);
   try {
     await server.start();
     // Privileged ports are open: now the broker may run as `user`.
@@ -143,15 +182,13 @@ async function run(config: Config, command: CommandLine): Promise<Running> {
     removePidFile?.();
     process.exit(1);
   }
-  const broker = server.broker;
   log.setTopicSink((topic, line) => {
     broker.publish({ topic, payload: Buffer.from(line), qos: 2 });
   });
-  const sys = new SysTree(broker, config.sysInterval, version);
   sys.start();
   log.write(LogType.Notice, `midge version ${version} running`);
   notifySystemd();
-  return { server, log, sys, removePidFile };
+  return running;
 }
 
 function pidFile(path: string, log: Logger): () => void {
@@ -179,7 +216,7 @@ async function main(): Promise<void> {
     process.exit(0);
   }
   if (command.daemon && daemonize(process.argv.slice(1))) process.exit(0);
-  handleSignals(await run(config, command));
+  await run(config, command);
 }
 
 await main();

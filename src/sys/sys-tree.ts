@@ -67,7 +67,7 @@ interface LoadState {
 
 export class SysTree {
   readonly #broker: Broker;
-  readonly #intervalMs: number;
+  #intervalMs: number;
   readonly #version: string;
   readonly #started = Date.now();
   readonly #last = new Map<string, string>();
@@ -99,6 +99,18 @@ export class SysTree {
   stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
+  }
+
+  /** A reloaded `sys_interval`; 0 stops the tree. */
+  setInterval(seconds: number): void {
+    if (seconds * 1000 === this.#intervalMs) return;
+    const wasRunning = this.#timer !== undefined;
+    this.stop();
+    this.#intervalMs = seconds * 1000;
+    if (seconds <= 0) return;
+    if (!wasRunning) this.#publish('version', `midge version ${this.#version}`);
+    this.#timer = setInterval(() => this.update(), this.#intervalMs);
+    this.#timer.unref();
   }
 
   /** Publishes what changed since the last update; uptime always. */

@@ -45,7 +45,7 @@ test('-d runs the broker in the background and returns at once', async (t) => {
   const result = spawnSync(process.execPath, [midgeBin, '-c', conf, '-d'], {
     timeout: 10_000,
   });
-  assert.equal(result.status, 0);
+  assert.equal(result.status, 0, result.stderr.toString());
   await until(() => existsSync(pidPath) && readFileSync(pidPath, 'utf8').length > 0);
   const pid = Number(readFileSync(pidPath, 'utf8'));
   t.after(() => {
@@ -88,7 +88,10 @@ test('an option whose feature is not built yet stops start-up clearly', () => {
   const dir = mkdtempSync(join(tmpdir(), 'midge-unbuilt-'));
   try {
     const conf = join(dir, 'bridge.conf');
-    writeFileSync(conf, 'listener 1883 127.0.0.1\nconnection up\naddress 127.0.0.1\ntopic a/# out\n');
+    writeFileSync(
+      conf,
+      'listener 1883 127.0.0.1\nconnection up\naddress 127.0.0.1\ntopic a/# out\n',
+    );
     const result = spawnSync(process.execPath, [midgeBin, '-c', conf], {
       timeout: 10_000,
     });
