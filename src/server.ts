@@ -1,22 +1,25 @@
 /**
  * Assembles a running midge: one broker core and its listeners. The CLI
  * builds a ServerSpec from mosquitto.conf; embedders may build one in code.
+ *
+ * @example
+ * const server = new Server({
+ *   broker: {},
+ *   listeners: [{ port: 1883, hosts: ['127.0.0.1'], settings }],
+ * }, logger);
+ * await server.start();
  */
 import { Broker } from './broker/index.js';
-import type { BrokerOptions, ListenerSettings } from './broker/options.js';
-import { TcpListener } from './listeners/tcp.js';
-import type { Logger } from './log/log-types.js';
+import type { BrokerOptions } from './broker/options.js';
+import { Listener, type ListenerOptions } from './listeners/listener.js';
+import { type Logger, LogType } from './log/log-types.js';
 
-export interface TcpListenerSpec {
-  kind: 'tcp';
-  port: number;
-  /** Addresses to bind; empty = all IPv4 and IPv6 addresses. */
-  hosts: string[];
-  socketDomain?: 'ipv4' | 'ipv6';
-  settings: ListenerSettings;
-}
-
-export type ListenerSpec = TcpListenerSpec;
+/**
+ * One listener: port and addresses (or `unixPath`), per-listener settings,
+ * and the optional layers: `tls`, `websockets`, `proxyProtocol`,
+ * `hostAccess` (see src/listeners/listener.ts).
+ */
+export type ListenerSpec = Omit<ListenerOptions, 'noDelay'>;
 
 export interface ServerSpec {
   broker: Partial<BrokerOptions>;
@@ -27,13 +30,15 @@ export interface ServerSpec {
 
 export class Server {
   readonly broker: Broker;
-  readonly listeners: TcpListener[] = [];
+  readonly listeners: Listener[] = [];
+  readonly #log: Logger;
 
   constructor(spec: ServerSpec, log: Logger) {
     this.broker = new Broker(spec.broker, log);
+    this.#log = log;
     for (const listener of spec.listeners) {
       this.listeners.push(
-        new TcpListener(this.broker, { ...listener, noDelay: spec.noDelay }, log),
+        new Listener(this.broker, { ...listener, noDelay: spec.noDelay }, log),
       );
     }
   }
@@ -46,6 +51,27 @@ export class Server {
       await this.stop();
       throw error;
     }
+  }
+
+  /**
+   * Reads every TLS listener's certificate, key, CA, CRL and PSK files
+   * again, for new connections. A listener whose files are bad keeps the
+   * old ones and logs why; resolves false if any did.
+   */
+  async reloadCertificates(): Promise<boolean> {
+    let ok = true;
+    for (const listener of this.listeners) {
+      try {
+        await listener.reloadCertificates();
+      } catch (error) {
+        ok = false;
+        this.#log.write(
+          LogType.Error,
+          `Error: listener ${listener.settings.name}: ${(error as Error).message}`,
+        );
+      }
+    }
+    return ok;
   }
 
   async stop(): Promise<void> {

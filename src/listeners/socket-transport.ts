@@ -2,35 +2,44 @@
  * Adapts a Node stream socket (TCP, TLS or Unix) to the broker's Transport.
  *
  * Write batching: the first write in a turn of the event loop corks the
- * socket and puts the transport on a shared list; one setImmediate per turn
- * uncorks every transport on the list. A burst of packets to one client
- * thus becomes one system call, and a turn costs one timer for all clients.
+ * socket and queues the transport for the shared per-turn flush
+ * (./write-batch.ts), which uncorks it: a burst of packets to one client
+ * becomes one system call.
  */
 import type { Socket } from 'node:net';
-import type { Transport, TransportHandlers } from '../broker/transport.js';
+import type {
+  Transport,
+  TransportHandlers,
+  TransportIdentity,
+} from '../broker/transport.js';
+import { scheduleFlush } from './write-batch.js';
 
-const corked: SocketTransport[] = [];
-let flushScheduled = false;
-
-function flushAll(): void {
-  flushScheduled = false;
-  // Uncorking may run user callbacks that write again; those land in a new
-  // batch because `corked` is swapped out first.
-  const batch = corked.splice(0, corked.length);
-  for (const transport of batch) transport.flush();
+/** What a listener learned about the peer before MQTT starts. */
+export interface PeerInfo {
+  remoteAddress: string;
+  remotePort: number;
+  encrypted?: boolean;
+  identity?: TransportIdentity;
 }
+
+/** A peer closing politely must not keep a socket open for ever. */
+const END_TIMEOUT_MS = 5000;
 
 export class SocketTransport implements Transport {
   readonly remoteAddress: string;
   readonly remotePort: number;
+  readonly encrypted: boolean;
+  readonly identity: TransportIdentity | undefined;
   #socket: Socket;
   #corked = false;
   #closed = false;
 
-  constructor(socket: Socket, remoteAddress?: string, remotePort?: number) {
+  constructor(socket: Socket, peer: PeerInfo = peerOf(socket)) {
     this.#socket = socket;
-    this.remoteAddress = remoteAddress ?? stripMappedPrefix(socket.remoteAddress);
-    this.remotePort = remotePort ?? socket.remotePort ?? 0;
+    this.remoteAddress = peer.remoteAddress;
+    this.remotePort = peer.remotePort;
+    this.encrypted = peer.encrypted ?? false;
+    this.identity = peer.identity;
   }
 
   get bufferedBytes(): number {
@@ -47,6 +56,8 @@ export class SocketTransport implements Transport {
       this.#closed = true;
       handlers.onClose(hadError);
     });
+    // A listener may have paused the socket to read a PROXY header first.
+    socket.resume();
   }
 
   write(data: Buffer): void {
@@ -54,11 +65,7 @@ export class SocketTransport implements Transport {
     if (!this.#corked) {
       this.#corked = true;
       this.#socket.cork();
-      corked.push(this);
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flushAll);
-      }
+      scheduleFlush(this);
     }
     this.#socket.write(data);
   }
@@ -74,8 +81,7 @@ export class SocketTransport implements Transport {
     if (this.#closed) return;
     this.flush();
     this.#socket.end();
-    // A peer that never reads must not keep the socket open for ever.
-    setTimeout(() => this.#socket.destroy(), 5000).unref();
+    setTimeout(() => this.#socket.destroy(), END_TIMEOUT_MS).unref();
   }
 
   destroy(): void {
@@ -84,8 +90,16 @@ export class SocketTransport implements Transport {
   }
 }
 
+/** The peer as the socket sees it; Unix sockets have no address. */
+export function peerOf(socket: Socket): PeerInfo {
+  return {
+    remoteAddress: stripMappedPrefix(socket.remoteAddress),
+    remotePort: socket.remotePort ?? 0,
+  };
+}
+
 /** "::ffff:127.0.0.1" -> "127.0.0.1", as Mosquitto logs IPv4 peers. */
-function stripMappedPrefix(address: string | undefined): string {
+export function stripMappedPrefix(address: string | undefined): string {
   if (!address) return '';
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
