@@ -20,6 +20,7 @@ import { type Logger, LogType } from '../log/log-types.js';
 import { BrokerLogger } from '../log/logger.js';
 import { Server } from '../server.js';
 import { SysTree } from '../sys/sys-tree.js';
+import { subscriptionDump } from '../sys/tree-dump.js';
 
 /** A part of the broker that applies a reloaded configuration. */
 type Reloader = (config: Config) => void;
@@ -115,6 +116,9 @@ function handleSignals(running: Running): void {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   process.on('SIGHUP', () => reload(running));
+  process.on('SIGUSR2', () => {
+    for (const line of subscriptionDump(server.broker)) log.write(LogType.Notice, line);
+  });
 }
 
 /**

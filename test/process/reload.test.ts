@@ -89,3 +89,18 @@ test('SIGHUP reopens the log file after rotation', async (t) => {
   await until(() => readFileSync(logPath, 'utf8').includes('after-rotation'));
   assert.doesNotMatch(readFileSync(`${logPath}.1`, 'utf8'), /after-rotation/);
 });
+
+test('SIGUSR2 writes the subscription tree to the log', async (t) => {
+  // No $SYS tree, so the only retained message is the test's.
+  const broker = await startBroker({ config: 'sys_interval 0' });
+  t.after(() => broker.stop());
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
+    clientId: 'dumped',
+  });
+  t.after(() => client.endAsync());
+  await client.subscribeAsync('dump/+/x', { qos: 1 });
+  await client.publishAsync('dump/r', 'kept', { retain: true });
+  broker.process.kill('SIGUSR2');
+  await broker.waitForOutput('dump/+/x: dumped (QoS 1)');
+  await broker.waitForOutput(/Retained messages: 1 \(4 bytes\)/);
+});
