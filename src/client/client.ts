@@ -15,9 +15,17 @@ import {
   type Properties,
   type QoS,
   ReasonCode,
-  type SubscribePacket,
 } from '../protocol/index.js';
 import { type AuthResponse, answerChallenge, authPacket } from './auth.js';
+import type {
+  ClientEvents,
+  ClientState,
+  DisconnectOptions,
+  ReconnectInfo,
+  ServerDisconnect,
+  SubscribeResult,
+  UnsubscribeResult,
+} from './client-types.js';
 import type { Connection, ConnectionHandler, PacketTap } from './connection.js';
 import { TypedEmitter } from './emitter.js';
 import {
@@ -27,7 +35,7 @@ import {
   UsageError,
 } from './errors.js';
 import { type ConnectResult, Handshake, serverDisconnect } from './handshake.js';
-import { Inbound, type Message } from './inbound.js';
+import { Inbound } from './inbound.js';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Outbound, type PublishResult } from './outbound.js';
 import { PacketIds } from './packet-ids.js';
@@ -42,71 +50,9 @@ import {
   type SubscribeInput,
   type SubscribeOptions,
 } from './requests-build.js';
+import { Subscriptions } from './subscriptions.js';
 import { openLink } from './transport/open-link.js';
 import { validateOptions } from './validate-options.js';
-
-export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
-
-export interface GrantedSubscription {
-  topic: string;
-  /** Granted QoS (0-2) or a failure code (>= 0x80). */
-  reasonCode: number;
-  /** The granted QoS, absent when the subscription failed. */
-  qos?: QoS;
-}
-
-export interface SubscribeResult {
-  packetId: number;
-  granted: GrantedSubscription[];
-  properties?: Properties;
-}
-
-export interface UnsubscribeResult {
-  packetId: number;
-  /** One per filter; always Success in MQTT 3.x (no codes there). */
-  reasonCodes: number[];
-  properties?: Properties;
-}
-
-export interface DisconnectOptions {
-  /** 5.0 reason code; default NormalDisconnection. */
-  reasonCode?: number;
-  /** 5.0: sessionExpiryInterval, reasonString, userProperties. */
-  properties?: Properties;
-}
-
-export interface ServerDisconnect {
-  reasonCode: number;
-  properties?: Properties;
-}
-
-export interface ReconnectInfo {
-  /** 1 for the first attempt after a loss. */
-  attempt: number;
-  /** ms until the attempt. */
-  delay: number;
-  /** Why the connection or the previous attempt failed. */
-  error?: MqttError;
-}
-
-export interface ClientEvents {
-  /** A CONNACK accepted the connection (first connect and reconnects). */
-  connect: (result: ConnectResult) => void;
-  message: (message: Message) => void;
-  /** The server sent DISCONNECT (5.0); 'close' follows. */
-  disconnect: (info: ServerDisconnect) => void;
-  /** An established connection ended; `error` is undefined if we ended it. */
-  close: (error: MqttError | undefined) => void;
-  reconnecting: (info: ReconnectInfo) => void;
-  /** A reconnect attempt failed (the client keeps trying). */
-  error: (error: MqttError) => void;
-  /** The client is closed for good; pending calls were rejected. */
-  end: (error: MqttError | undefined) => void;
-  /** Every packet written, for tracing (mosquitto_pub -d). */
-  packetsend: (packet: Packet) => void;
-  /** Every packet received, for tracing. */
-  packetreceive: (packet: Packet) => void;
-}
 
 interface Attempt {
   controller: AbortController;
@@ -129,8 +75,7 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
   readonly #outbound = new Outbound(this.#ids);
   readonly #requests = new Requests(this.#ids);
   readonly #inbound = new Inbound((message) => this.emit('message', message));
-  /** Active subscriptions by filter, to subscribe again after a reconnect. */
-  readonly #subscriptions = new Map<string, SubscribePacket>();
+  readonly #subscriptions = new Subscriptions();
   readonly #tap: PacketTap = {
     sent: (packet) => this.emit('packetsend', packet),
     received: (packet) => this.emit('packetreceive', packet),
@@ -235,18 +180,7 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
     this.#checkOpen();
     const packet = buildSubscribe(filters, options, this.options.protocolVersion);
     const suback = await this.#requests.send(packet);
-    const granted = packet.subscriptions.map((sub, i) => {
-      const reasonCode = suback.reasonCodes[i] ?? ReasonCode.UnspecifiedError;
-      const entry: GrantedSubscription = { topic: sub.topicFilter, reasonCode };
-      if (reasonCode < 0x80) {
-        entry.qos = reasonCode as QoS;
-        this.#remember(packet, i);
-      }
-      return entry;
-    });
-    const result: SubscribeResult = { packetId: suback.packetId, granted };
-    if (suback.properties) result.properties = suback.properties;
-    return result;
+    return this.#subscriptions.granted(packet, suback);
   }
 
   async unsubscribe(
@@ -257,12 +191,7 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
     const v = this.options.protocolVersion;
     const packet = buildUnsubscribe(filters, options.properties, v);
     const unsuback = await this.#requests.send(packet);
-    for (const filter of packet.topicFilters) this.#subscriptions.delete(filter);
-    const reasonCodes =
-      unsuback.reasonCodes ?? packet.topicFilters.map(() => ReasonCode.Success);
-    const result: UnsubscribeResult = { packetId: unsuback.packetId, reasonCodes };
-    if (unsuback.properties) result.properties = unsuback.properties;
-    return result;
+    return this.#subscriptions.removed(packet, unsuback);
   }
 
   /**
@@ -543,16 +472,10 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
     }
   }
 
-  #remember(packet: SubscribePacket, index: number): void {
-    const sub = packet.subscriptions[index]!;
-    const single: SubscribePacket = { ...packet, subscriptions: [sub] };
-    this.#subscriptions.set(sub.topicFilter, single);
-  }
-
   /** After a reconnect without session: subscribe to everything again. */
   #resubscribe(): void {
-    for (const packet of this.#subscriptions.values()) {
-      this.#requests.send({ ...packet, packetId: 0 }).catch(() => {});
+    for (const packet of this.#subscriptions.packets()) {
+      this.#requests.send(packet).catch(() => {});
     }
   }
 }

@@ -18,18 +18,17 @@ export {
   ReasonCode,
 } from '../protocol/index.js';
 export type { AuthChallenge, AuthHandler, AuthResponse } from './auth.js';
-export {
-  type ClientEvents,
-  type ClientState,
-  connect,
-  type DisconnectOptions,
-  type GrantedSubscription,
-  MqttClient,
-  type ReconnectInfo,
-  type ServerDisconnect,
-  type SubscribeResult,
-  type UnsubscribeResult,
-} from './client.js';
+export { connect, MqttClient } from './client.js';
+export type {
+  ClientEvents,
+  ClientState,
+  DisconnectOptions,
+  GrantedSubscription,
+  ReconnectInfo,
+  ServerDisconnect,
+  SubscribeResult,
+  UnsubscribeResult,
+} from './client-types.js';
 export {
   AuthError,
   ClientClosedError,

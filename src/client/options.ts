@@ -128,7 +128,10 @@ export interface ClientOptions {
   bridge?: boolean;
   /** Enhanced authentication (5.0): answers the server's AUTH packets. */
   auth?: AuthHandler;
-  /** QoS 1/2 messages in flight at once (default 20), capped by the server's receiveMaximum. */
+  /**
+   * QoS 1/2 messages in flight at once (default 20; 0 = no own limit),
+   * capped by the server's receiveMaximum.
+   */
   maxInflight?: number;
   /** Give outgoing topics aliases automatically (5.0; default false). */
   autoTopicAlias?: boolean;

@@ -67,7 +67,8 @@ export class Requests {
       this.#pending.delete(packet.packetId);
       this.#ids.release(packet.packetId);
       const what = PacketType[packet.type].toUpperCase();
-      const message = `${what} of ${bytes.length} bytes over the server's maximum of ${max}`;
+      const size = `${bytes.length} bytes`;
+      const message = `${what} of ${size} over the server's maximum of ${max}`;
       pending.reject(new UsageError('PACKET_TOO_LARGE', message));
       return;
     }

@@ -43,7 +43,7 @@ for (const version of [3, 4, 5] as ProtocolVersion[]) {
   });
 }
 
-test('broker - retained message reaches a later subscriber; empty payload clears it', async (t) => {
+test('broker - retained for later subscribers; empty payload clears', async (t) => {
   const topic = unique('retained');
   const pub = await open(t, broker.port);
   await pub.publish(topic, 'kept', { qos: 1, retain: true });

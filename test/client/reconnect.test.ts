@@ -14,7 +14,7 @@ import { startBroker } from '../helpers/broker.js';
 import { unique } from '../helpers/conformance.js';
 import { Inbox, open } from './helpers.js';
 
-test('broker reconnect - back after a broker restart, resubscribed, queue sent', async (t) => {
+test('broker reconnect - after a restart: resubscribed, queue sent', async (t) => {
   const first = await startBroker();
   t.after(() => first.stop());
   const port = first.port;

@@ -140,7 +140,8 @@ function ipv6Bytes(host: string): Buffer {
   let text = host;
   if (v4) {
     const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
-    text = `${host.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+    const hex = (hi: number, lo: number) => ((hi << 8) | lo).toString(16);
+    text = `${host.slice(0, v4.index)}${hex(a, b)}:${hex(c, d)}`;
   }
   const [head = '', tail = ''] = text.split('::');
   const parse = (s: string) => (s ? s.split(':').map((h) => Number.parseInt(h, 16)) : []);

@@ -18,7 +18,7 @@ import {
 import { PacketType } from '../../../src/protocol/index.js';
 import { FakeServer, listen } from './fake-server.js';
 
-test('connect - MQTT 3.1.1 CONNECT carries id, keepalive, credentials and will', async (t) => {
+test('connect - 3.1.1 CONNECT: id, keepalive, credentials, will', async (t) => {
   const server = await FakeServer.tcp(t);
   const clientP = connect({
     host: '127.0.0.1',
@@ -98,7 +98,7 @@ test('connect - MQTT 5 properties go out, CONNACK properties come back', async (
   assert.equal(client.connectResult?.properties?.responseInformation, 'r/');
 });
 
-test('connect - a 3.1.1 refusal is a ConnectionRefusedError with the return code', async (t) => {
+test('connect - 3.1.1 refusal: ConnectionRefusedError, return code', async (t) => {
   const server = await FakeServer.tcp(t);
   const clientP = connect({ host: '127.0.0.1', port: server.port });
   const peer = await server.accept();
@@ -160,7 +160,7 @@ test('connect - server closing before CONNACK is CONNECTION_LOST', async (t) => 
   assert.equal(err.code, 'CONNECTION_LOST');
 });
 
-test('connect - a packet before CONNACK is a protocol violation [MQTT-3.2.0-1]', async (t) => {
+test('connect - a packet before CONNACK is refused [MQTT-3.2.0-1]', async (t) => {
   const server = await FakeServer.tcp(t);
   const clientP = connect({ host: '127.0.0.1', port: server.port, protocolVersion: 5 });
   const peer = await server.accept();

@@ -30,7 +30,7 @@ test('keepalive - no PINGRESP within pingTimeout closes the connection', async (
   await peer.waitClosed();
 });
 
-test("keepalive - the server's keepalive replaces the client's [MQTT-3.2.2-21]", async (t) => {
+test("keepalive - the server's value replaces ours [MQTT-3.2.2-21]", async (t) => {
   const { peer } = await connectedPair(
     t,
     { keepalive: 60, protocolVersion: 5 },

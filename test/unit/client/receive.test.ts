@@ -32,7 +32,7 @@ function collect(client: { on(e: 'message', f: (m: Message) => void): unknown })
   return messages;
 }
 
-test('receive - messages of each QoS carry topic, payload, flags, properties', async (t) => {
+test('receive - messages carry topic, payload, flags, properties', async (t) => {
   const { peer, client } = await connectedPair(t, { protocolVersion: 5 });
   const messages = collect(client);
   peer.send(publish({ topic: 'a', retain: true, properties: { contentType: 'text' } }));
@@ -67,7 +67,7 @@ test('receive - QoS 2 is delivered once though the PUBLISH is resent', async (t)
   assert.equal(messages.length, 2);
 });
 
-test('receive - PUBREL for an unknown id gets PUBCOMP PacketIdentifierNotFound', async (t) => {
+test('receive - unknown PUBREL id: PUBCOMP PacketIdentifierNotFound', async (t) => {
   const { peer } = await connectedPair(t, { protocolVersion: 5 });
   peer.send({ type: PacketType.Pubrel, packetId: 99 });
   const pubcomp = await peer.expect(PacketType.Pubcomp);
@@ -91,7 +91,7 @@ test('receive - incoming topic aliases are resolved', async (t) => {
   assert.equal(messages[1]?.properties?.topicAlias, 4);
 });
 
-test('receive - a topic alias over our maximum is TopicAliasInvalid [MQTT-3.3.2-10]', async (t) => {
+test('receive - alias over our maximum: TopicAliasInvalid [MQTT-3.3.2-10]', async (t) => {
   const { peer, client } = await connectedPair(t, {
     protocolVersion: 5,
     properties: { topicAliasMaximum: 2 },
@@ -115,7 +115,7 @@ test('receive - an unknown topic alias is a ProtocolError', async (t) => {
   assert.equal(disconnect.reasonCode, ReasonCode.ProtocolError);
 });
 
-test('receive - more QoS 2 in flight than our receiveMaximum [MQTT-3.3.4-9]', async (t) => {
+test('receive - QoS 2 beyond our receiveMaximum [MQTT-3.3.4-9]', async (t) => {
   const { peer } = await connectedPair(t, {
     protocolVersion: 5,
     properties: { receiveMaximum: 1 },
@@ -175,7 +175,7 @@ test('receive - a server DISCONNECT is reported with its reason', async (t) => {
   assert.equal(await ended, err);
 });
 
-test('subscribe - SUBSCRIBE options and the granted codes, failures included', async (t) => {
+test('subscribe - options out, granted codes back, failures included', async (t) => {
   const { peer, client } = await connectedPair(t, { protocolVersion: 5 });
   const pending = client.subscribe(['a/#', { topic: 'b', qos: 2, noLocal: true }], {
     qos: 1,
@@ -226,7 +226,7 @@ test('unsubscribe - 3.1.1 UNSUBACK reads as one Success per filter', async (t) =
   assert.deepEqual((await pending).reasonCodes, [0, 0]);
 });
 
-test("subscribe - a SUBSCRIBE over the server's maximumPacketSize is refused", async (t) => {
+test("subscribe - over the server's maximumPacketSize is refused", async (t) => {
   const { peer, client } = await connectedPair(
     t,
     { protocolVersion: 5 },

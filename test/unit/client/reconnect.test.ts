@@ -35,7 +35,7 @@ test('reconnect - backoff grows by the factor up to maxDelay, with jitter', () =
   );
 });
 
-test('reconnect - in-flight PUBLISH resent with DUP and same id, PUBREL resent [MQTT-4.4.0-1]', async (t) => {
+test('reconnect - PUBLISH resent with DUP, PUBREL too [MQTT-4.4.0-1]', async (t) => {
   const { server, peer, client } = await connectedPair(t, {
     clientId: 'r1',
     clean: false,
@@ -90,7 +90,7 @@ test('reconnect - events, offline queue and pending SUBSCRIBE', async (t) => {
   assert.deepEqual(events, ['close CONNECTION_LOST', 'reconnecting 1', 'connect']);
 });
 
-test('reconnect - without a session on the server, subscriptions are made again', async (t) => {
+test('reconnect - no session on the server: subscribed again', async (t) => {
   const { server, peer, client } = await connectedPair(t, { reconnect: fast });
   const subscribing = client.subscribe(['a', 'b'], { qos: 2 });
   const sub = await peer.expect(PacketType.Subscribe);
