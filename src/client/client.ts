@@ -251,7 +251,8 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
         this.#finish(closing);
         break;
       default:
-        this.#wakeCloseWaiters();
+        // Closed, or a close already under way that will wake us.
+        if (!this.#conn && !this.#attempt) this.#wakeCloseWaiters();
     }
     return closed;
   }

@@ -66,6 +66,8 @@ export class Outbound {
   };
   /** Insertion order is send order, which a resend keeps. */
   readonly #inflight = new Map<number, Outgoing>();
+  // LIMIT(memory): the queue has no bound; a producer that keeps
+  // publishing through a long outage grows it until the connection is back.
   #queue: Outgoing[] = [];
   #queueHead = 0;
   /** QoS 0 publishes resolved once the transport drains. */

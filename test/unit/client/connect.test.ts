@@ -208,3 +208,19 @@ test('connect - wrong options are UsageError INVALID_OPTION', () => {
     );
   }
 });
+
+test('connect - a second disconnect() waits for the close under way', async (t) => {
+  const server = await FakeServer.tcp(t);
+  const client = new MqttClient({ host: '127.0.0.1', port: server.port });
+  const connecting = client.connect();
+  const peer = await server.accept();
+  await peer.handshake();
+  await connecting;
+  const order: string[] = [];
+  client.on('end', () => order.push('end'));
+  const first = client.disconnect().then(() => order.push('first'));
+  const second = client.disconnect().then(() => order.push('second'));
+  await Promise.all([first, second]);
+  assert.deepEqual(order, ['end', 'first', 'second']);
+  assert.equal((await peer.expect(PacketType.Disconnect)).type, PacketType.Disconnect);
+});
