@@ -24,14 +24,18 @@ export class TypedEmitter<Events extends { [E in keyof Events]: Listener }> {
     const wrapper = ((...args: Parameters<Events[E]>) => {
       this.off(event, wrapper);
       listener(...args);
-    }) as Events[E];
+    }) as Events[E] & { original?: Listener };
+    wrapper.original = listener;
     return this.on(event, wrapper);
   }
 
+  /** Removes a listener added with on() or once(). */
   off<E extends keyof Events>(event: E, listener: Events[E]): this {
     const list = this.#listeners[event];
     if (!list) return this;
-    const i = list.indexOf(listener);
+    const i = list.findIndex(
+      (l) => l === listener || (l as { original?: Listener }).original === listener,
+    );
     if (i >= 0) list.splice(i, 1);
     return this;
   }

@@ -163,7 +163,16 @@ test('transport - SOCKS5 without auth, IP target, refused credentials', async (t
     proxy: `socks5h://127.0.0.1:${open.port}`,
   });
   assert.ok(client instanceof MqttClient, String(client));
-  assert.deepEqual(open.requests, [{ atyp: 1, host: '127.0.0.1', port: 1883 }]);
+  const v6 = await attempt(t, {
+    host: '::ffff:10.0.0.1',
+    port: 1883,
+    proxy: `socks5h://127.0.0.1:${open.port}`,
+  });
+  assert.ok(v6 instanceof MqttClient, String(v6));
+  assert.deepEqual(open.requests, [
+    { atyp: 1, host: '127.0.0.1', port: 1883 },
+    { atyp: 4, host: '00000000000000000000ffff0a000001', port: 1883 },
+  ]);
   const guarded = await startSocksProxy(t, fake.port, { username: 'a', password: 'b' });
   const noAuth = await attempt(t, {
     host: 'h',
