@@ -92,13 +92,14 @@ export class Connection {
   }
 
   send(packet: Packet): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#closing) return;
     this.sendEncoded(packet, encode(packet, this.version));
   }
 
   /** Sends `packet`, already encoded as `bytes` (to check its size first). */
   sendEncoded(packet: Packet, bytes: Buffer): void {
-    if (this.#closed) return;
+    // Nothing after end(): it would be a write after the socket's end.
+    if (this.#closed || this.#closing) return;
     this.#tap.sent?.(packet);
     this.#lastSent = Date.now();
     this.#link.write(bytes);

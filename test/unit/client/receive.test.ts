@@ -236,3 +236,32 @@ test("subscribe - over the server's maximumPacketSize is refused", async (t) => 
   assert.equal(err.code, 'PACKET_TOO_LARGE');
   await assert.rejects(peer.next(50), /no packet/);
 });
+
+test('receive - a packet over our maximumPacketSize: DISCONNECT PacketTooLarge', async (t) => {
+  const { peer } = await connectedPair(t, {
+    protocolVersion: 5,
+    properties: { maximumPacketSize: 64 },
+  });
+  peer.send(publish({ payload: Buffer.alloc(100) }));
+  const disconnect = await peer.expect(PacketType.Disconnect);
+  assert.equal(disconnect.reasonCode, ReasonCode.PacketTooLarge);
+});
+
+test('receive - disconnect() from a message listener ends cleanly', async (t) => {
+  const { peer, client } = await connectedPair(t, { protocolVersion: 5 });
+  const ended = new Promise((resolve) => client.on('end', resolve));
+  client.on('message', () => {
+    client.disconnect({
+      reasonCode: ReasonCode.DisconnectWithWill,
+      properties: { sessionExpiryInterval: 10, reasonString: 'bye' },
+    });
+  });
+  peer.send(publish({ qos: 1, packetId: 9 }));
+  const disconnect = await peer.expect(PacketType.Disconnect);
+  assert.equal(disconnect.reasonCode, ReasonCode.DisconnectWithWill);
+  assert.deepEqual(disconnect.properties, {
+    sessionExpiryInterval: 10,
+    reasonString: 'bye',
+  });
+  assert.equal(await ended, undefined);
+});
