@@ -145,16 +145,17 @@ export function decodeConnack(r: Reader, version: ProtocolVersion): ConnackPacke
   if (flags & reserved) {
     throw malformed('CONNACK_RESERVED_FLAG', 'reserved CONNACK flag set [MQTT-3.2.2-1]');
   }
-  const valid =
-    version === 5 ? isValidReasonCode(PacketType.Connack, reasonCode) : reasonCode <= 5;
+  // A 5.0 client refused by a 3.1.1-only server gets a 2-byte CONNACK with
+  // a 3.1.1 return code (1: unacceptable protocol version).
+  const v5 = version === 5 && r.left > 0;
+  const valid = v5 ? isValidReasonCode(PacketType.Connack, reasonCode) : reasonCode <= 5;
   if (!valid) throw malformed('INVALID_REASON_CODE', `CONNACK code ${reasonCode}`);
   const packet: ConnackPacket = {
     type: PacketType.Connack,
     sessionPresent: (flags & 0x01) !== 0,
     reasonCode,
   };
-  // A 5.0 client refused by a 3.1.1-only server gets a 2-byte CONNACK.
-  if (version === 5 && r.left > 0) {
+  if (v5) {
     const properties = readProperties(r, CONNACK_PROPS, true);
     checkAuthProperties(properties);
     if (properties !== undefined) packet.properties = properties;

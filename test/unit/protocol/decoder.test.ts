@@ -285,3 +285,15 @@ test('a 5.0 CONNECT refused after its level byte leaves version 5 set', () => {
   assert.equal(protocolErrorOf(() => decoder.feed(bytes)).code, 'INVALID_PROPERTY');
   assert.equal(decoder.version, 5);
 });
+
+test('a 5.0 client reads the 2-byte CONNACK of a 3.1.1-only server', () => {
+  const packets: Packet[] = [];
+  const decoder = new PacketDecoder((p) => packets.push(p), {
+    side: 'client',
+    version: 5,
+  });
+  decoder.feed(Buffer.from('20020001', 'hex'));
+  assert.deepEqual(packets, [
+    { type: PacketType.Connack, sessionPresent: false, reasonCode: 1 },
+  ]);
+});
