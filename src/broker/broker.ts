@@ -23,6 +23,7 @@ import {
   type ListenerSettings,
 } from './options.js';
 import type { Session } from './session.js';
+import { OutputGate, type StateObserver } from './state-observer.js';
 import type { BrokerStats } from './stats.js';
 import type { Transport } from './transport.js';
 
@@ -127,6 +128,18 @@ export class Broker {
    */
   restoreSession(session: Session): void {
     this.#core.restoreSession(session);
+  }
+
+  /**
+   * Connects a persistence layer: it hears of every change of saved state
+   * and lets the output held meanwhile go through the returned gate (see
+   * ./state-observer.ts). Call before the first connection is accepted.
+   */
+  observe(observer: StateObserver): OutputGate {
+    const gate = new OutputGate();
+    this.#core.observer = observer;
+    this.#core.gate = gate;
+    return gate;
   }
 
   /** Puts back a retained message a persistence layer saved. */

@@ -20,6 +20,7 @@ import type { BrokerOptions, ListenerSettings } from './options.js';
 import { RetainedStore } from './retained.js';
 import { Router } from './routing.js';
 import { NEVER_EXPIRES, type Session } from './session.js';
+import type { OutputGate, StateObserver } from './state-observer.js';
 import { BrokerStats } from './stats.js';
 import { SubscriptionTree } from './topic-tree.js';
 import type { Transport } from './transport.js';
@@ -38,6 +39,10 @@ export class BrokerCore {
   readonly offline = new Set<Session>();
   /** Sessions holding a will that waits for its delay. */
   readonly pendingWills = new Set<Session>();
+  /** The persistence layer, told of every change of saved state. */
+  observer: StateObserver | undefined = undefined;
+  /** Holds output back until the state behind it is saved. */
+  gate: OutputGate | undefined = undefined;
   /** Open connections per listener name, for max_connections. */
   readonly #perListener = new Map<string, number>();
 
@@ -67,7 +72,8 @@ export class BrokerCore {
       return;
     }
     this.#perListener.set(listener.name, open + 1);
-    const conn = new Connection(this, transport, listener);
+    const gated = this.gate === undefined ? transport : this.gate.wrap(transport);
+    const conn = new Connection(this, gated, listener);
     this.connections.add(conn);
     this.stats.socketsAccepted++;
     if (this.options.connectionMessages && this.logger.mask & LogType.Notice) {
@@ -149,6 +155,7 @@ export class BrokerCore {
     session.expiresAt =
       session.expiryInterval === NEVER_EXPIRES ? 0 : now + session.expiryInterval * 1000;
     this.offline.add(session);
+    this.observer?.sessionChanged(session);
   }
 
   /**
@@ -167,6 +174,7 @@ export class BrokerCore {
     }
     session.subscriptions.clear();
     dropSessionMessages(this, session);
+    this.observer?.sessionChanged(session);
     const pending = session.pendingWill;
     if (pending !== undefined) {
       session.pendingWill = undefined;
@@ -253,6 +261,7 @@ export class BrokerCore {
       if (pending !== undefined && pending.publishAt > now) continue;
       session.pendingWill = undefined;
       this.pendingWills.delete(session);
+      this.observer?.sessionChanged(session);
       if (pending !== undefined) this.router.route(pending.message);
     }
     for (const session of this.offline) {
@@ -308,6 +317,7 @@ function dropExpiredQueued(core: BrokerCore, session: Session, now: number): voi
     const e = out.message.expiresAt;
     if (e === 0 || e > now) return true;
     bytes += out.message.payload.length;
+    core.observer?.outgoingRemoved(session, out);
     return false;
   });
   session.queuedBytes -= bytes;

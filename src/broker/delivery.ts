@@ -70,6 +70,7 @@ export function deliver(
     packetId: 0,
     state: OutgoingState.Queued,
     sent: false,
+    storeId: 0,
   };
   if (conn !== null && session.queue.length === 0 && hasRoom(core, session, msg)) {
     sendInflight(core, conn, session, out);
@@ -83,6 +84,7 @@ export function deliver(
   session.queue.push(out);
   session.queuedBytes += msg.payload.length;
   core.stats.messagesStored++;
+  core.observer?.outgoingChanged(session, out);
 }
 
 /** Moves queued messages into the in-flight window while it has room. */
@@ -98,7 +100,10 @@ export function drainQueue(core: BrokerCore, session: Session): void {
     session.queuedBytes -= out.message.payload.length;
     core.stats.messagesStored--;
     const e = out.message.expiresAt;
-    if (e !== 0 && e <= now) continue;
+    if (e !== 0 && e <= now) {
+      core.observer?.outgoingRemoved(session, out);
+      continue;
+    }
     if (out.qos > 0) {
       sendInflight(core, conn, session, out);
       continue;
@@ -112,6 +117,7 @@ export function drainQueue(core: BrokerCore, session: Session): void {
       0,
       false,
     );
+    core.observer?.outgoingRemoved(session, out);
     if (buf !== undefined) writePublish(conn, out.message, buf);
   }
 }
@@ -160,6 +166,7 @@ export function completeOutgoing(
   session.inflight.delete(packetId);
   session.inflightBytes -= out.message.payload.length;
   core.stats.messagesStored--;
+  core.observer?.outgoingRemoved(session, out);
   if (drain) drainQueue(core, session);
 }
 
@@ -221,6 +228,8 @@ function sendInflight(
   );
   if (buf === undefined) {
     core.stats.publishDropped++;
+    // It may have come from the queue, where it was saved.
+    core.observer?.outgoingRemoved(session, out);
     return;
   }
   ownPayload(msg);
@@ -230,6 +239,8 @@ function sendInflight(
   session.inflight.set(id, out);
   session.inflightBytes += msg.payload.length;
   core.stats.messagesStored++;
+  // Noted before the write, so the write waits for the state to be saved.
+  core.observer?.outgoingChanged(session, out);
   writePublish(conn, msg, buf);
 }
 

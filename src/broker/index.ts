@@ -23,5 +23,6 @@ export {
   type ListenerSettings,
 } from './options.js';
 export { NEVER_EXPIRES, Session, type SubscriptionRecord } from './session.js';
+export { OutputGate, type StateObserver } from './state-observer.js';
 export { BrokerStats } from './stats.js';
 export type { Transport, TransportHandlers } from './transport.js';

@@ -28,6 +28,8 @@ export interface StoredMessage {
   owned: boolean;
   /** Encoded PUBLISH bytes by outgoing form; see `formIndex`. */
   forms: Array<Buffer | undefined> | undefined;
+  /** Id given by a persistence layer while it holds the message; 0 = none. */
+  storeId?: number;
 }
 
 /** Where an outgoing QoS 1/2 message is in its handshake. */
@@ -54,6 +56,8 @@ export interface OutgoingMessage {
   state: OutgoingState;
   /** Set once sent, so a resend carries DUP [MQTT-4.4.0-1]. */
   sent: boolean;
+  /** Id given by a persistence layer once saved; 0 = not saved. */
+  storeId?: number;
 }
 
 export function newMessage(
@@ -75,6 +79,7 @@ export function newMessage(
     origin,
     owned: false,
     forms: undefined,
+    storeId: 0,
   };
 }
 

@@ -118,5 +118,6 @@ export class Router {
     const delta = core.retained.set(msg);
     core.stats.retainedCount = core.retained.count;
     core.stats.messagesStored += delta;
+    core.observer?.retainedChanged(msg.topic, msg.payload.length > 0 ? msg : null);
   }
 }

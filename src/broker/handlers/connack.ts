@@ -103,6 +103,7 @@ export function acceptConnection(
   session.connection = conn;
   session.client = conn;
   conn.session = session;
+  core.observer?.sessionChanged(session);
   conn.state = ConnState.Connected;
   conn.connectRequest = undefined;
   core.stats.clientsConnected++;

@@ -46,6 +46,8 @@ export function handlePubrec(conn: Connection, p: PubrecPacket): void {
       return;
     }
     out.state = OutgoingState.Pubrel;
+    // Saved before PUBREL leaves: a resent PUBLISH after it would be new.
+    core.observer?.outgoingChanged(session, out);
   }
   logDebugPubrel(conn, id);
   conn.send({ type: PacketType.Pubrel, packetId: id });

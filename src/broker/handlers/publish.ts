@@ -44,6 +44,7 @@ export function handlePublish(conn: Connection, p: PublishPacket): void {
     // saw the error code, which ends the flow (MQTT 5 4.3.3).
     if (p.qos === 2 && conn.protocolVersion < 5) {
       session.incomingQos2.set(p.packetId as number, null);
+      core.observer?.incomingChanged(session, p.packetId as number);
     }
     return;
   }
@@ -61,6 +62,7 @@ export function handlePublish(conn: Connection, p: PublishPacket): void {
   if (p.qos === 2) {
     ownPayload(msg);
     session.incomingQos2.set(p.packetId as number, msg);
+    core.observer?.incomingChanged(session, p.packetId as number);
     acknowledge(conn, p, ReasonCode.Success);
     return;
   }

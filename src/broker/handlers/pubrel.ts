@@ -17,6 +17,7 @@ export function handlePubrel(conn: Connection, p: PubrelPacket): void {
   const msg = session.incomingQos2.get(id);
   if (msg !== undefined) {
     session.incomingQos2.delete(id);
+    core.observer?.incomingChanged(session, id);
     if (msg !== null) core.router.route(msg);
   }
   if (core.debugEnabled) core.logDebug(`Sending PUBCOMP to ${conn.clientId} (m${id})`);

@@ -76,6 +76,7 @@ function subscribeOne(
   // A subscription to the same filter replaces the old one [MQTT-3.8.4-3].
   const isNew = core.tree.add(session, record);
   session.subscriptions.set(key, record);
+  core.observer?.subscriptionChanged(session, key);
   if (isNew) core.countSubscription(group, 1);
   if (core.logger.mask & LogType.Subscribe) {
     core.logger.write(LogType.Subscribe, `${conn.clientId} ${qos} ${s.topicFilter}`);

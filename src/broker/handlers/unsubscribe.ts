@@ -30,6 +30,7 @@ export function handleUnsubscribe(conn: Connection, p: UnsubscribePacket): void 
       codes.push(ReasonCode.NoSubscriptionExisted);
     } else {
       session.subscriptions.delete(key);
+      core.observer?.subscriptionChanged(session, key);
       core.tree.remove(session, record.filter, record.group);
       core.countSubscription(record.group, -1);
       codes.push(ReasonCode.Success);
