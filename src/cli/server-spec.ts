@@ -28,6 +28,7 @@ export const builtFeatures: ReadonlySet<string> = new Set([
   'unix-sockets',
   'proxy-protocol',
   'bind-interface',
+  'syslog',
 ]);
 
 const loopback = ['127.0.0.1', '::1'];
@@ -56,7 +57,9 @@ export function loggerOptions(config: Config, command: CommandLine): LoggerOptio
   for (const dest of config.logDest) {
     if (dest === 'stdout' || dest === 'stderr') destinations.push({ kind: dest });
     else if (dest === 'topic') destinations.push({ kind: 'topic' });
-    else if (dest === 'file' && config.logFile) {
+    else if (dest === 'syslog') {
+      destinations.push({ kind: 'syslog', facility: config.logFacility });
+    } else if (dest === 'file' && config.logFile) {
       destinations.push({ kind: 'file', path: config.logFile });
     }
   }

@@ -6,12 +6,14 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { type Logger, LogType } from './log-types.js';
 import { format } from './strftime.js';
+import { SyslogWriter } from './syslog.js';
 
 export type LogDestination =
   | { kind: 'stderr' }
   | { kind: 'stdout' }
   | { kind: 'file'; path: string }
   | { kind: 'topic' }
+  | { kind: 'syslog'; facility: number | null }
   | { kind: 'none' };
 
 /** Publishes a log line on $SYS/broker/log/...; set once the broker exists. */
@@ -47,6 +49,7 @@ export class BrokerLogger implements Logger {
   #fds: number[] = [];
   #files: number[] = [];
   #toTopic = false;
+  #syslog: SyslogWriter | undefined;
   #topicSink: TopicSink | undefined;
   #inSink = false;
 
@@ -67,6 +70,8 @@ export class BrokerLogger implements Logger {
         // A full disk or a closed pipe must not take the broker down.
       }
     }
+    // syslog stamps its records itself.
+    this.#syslog?.write(type, message);
     if (this.#toTopic) this.#publish(type, stamped);
   }
 
@@ -99,12 +104,15 @@ export class BrokerLogger implements Logger {
     for (const fd of this.#files) closeSync(fd);
     this.#files = [];
     this.#fds = [];
+    this.#syslog?.close();
+    this.#syslog = undefined;
   }
 
   #open(): void {
     this.#toTopic = false;
     for (const dest of this.#options.destinations) {
       if (dest.kind === 'topic') this.#toTopic = true;
+      if (dest.kind === 'syslog') this.#syslog = new SyslogWriter(dest.facility);
       if (dest.kind === 'stderr') this.#fds.push(2);
       else if (dest.kind === 'stdout') this.#fds.push(1);
       else if (dest.kind === 'file') {
