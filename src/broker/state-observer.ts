@@ -47,21 +47,26 @@ export class OutputGate {
   /** Set by the persistence layer while changes wait to be committed. */
   holding = false;
   #items: Array<GatedTransport | Buffer | null> = [];
+  /** Items released since the start, so marks stay valid across releases. */
+  #released = 0;
 
   wrap(transport: Transport): Transport {
     return new GatedTransport(transport, this);
   }
 
-  /** The number of items held so far: what a commit started now covers. */
+  /** A mark after everything held so far: what a commit started now covers. */
   get mark(): number {
-    return this.#items.length;
+    return this.#released + this.#items.length;
   }
 
-  /** Sends what was held, up to `mark` (everything by default), in order. */
-  release(mark: number = this.#items.length): void {
+  /** Sends what was held before `mark` (everything by default), in order. */
+  release(mark: number = this.mark): void {
+    const n = Math.min(mark - this.#released, this.#items.length);
+    if (n <= 0) return;
     const items = this.#items;
-    this.#items = items.slice(mark);
-    for (let i = 0; i < mark; i += 2) {
+    this.#items = n === items.length ? [] : items.slice(n);
+    this.#released += n;
+    for (let i = 0; i < n; i += 2) {
       (items[i] as GatedTransport).unhold(items[i + 1] as Buffer | null);
     }
   }
