@@ -1,0 +1,122 @@
+/**
+ * A broker under test as a child process: written config, optional CPU
+ * pinning through taskset, output captured to a log file, and a start that
+ * waits until the listener accepts connections.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import type { BrokerDef, LaunchSettings } from './brokers.js';
+import { cpuSeconds, rssKiB } from './proc.js';
+
+const startTimeoutMs = 15_000;
+const stopTimeoutMs = 10_000;
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export class BrokerProcess {
+  readonly def: BrokerDef;
+  readonly port: number;
+  readonly logPath: string;
+  readonly #child: ChildProcess;
+  #exited: Promise<void>;
+  exitCode: number | null = null;
+
+  private constructor(def: BrokerDef, settings: LaunchSettings, cpu: string | null) {
+    this.def = def;
+    this.port = settings.port;
+    mkdirSync(settings.dir, { recursive: true });
+    const plan = def.plan(settings);
+    if (plan.config) writeFileSync(plan.config.path, plan.config.text);
+    this.logPath = `${settings.dir}/${def.name}.log`;
+    const log = openSync(this.logPath, 'a');
+    const [command, args] =
+      cpu === null
+        ? [plan.command, plan.args]
+        : ['taskset', ['-c', cpu, plan.command, ...plan.args]];
+    // taskset execs the broker, so the child's pid is the broker's pid.
+    this.#child = spawn(command, args, {
+      stdio: ['ignore', log, log],
+      cwd: settings.dir,
+    });
+    closeSync(log);
+    this.#exited = new Promise((resolve) => {
+      this.#child.once('exit', (code, signal) => {
+        this.exitCode = code ?? (signal ? 128 : 0);
+        resolve();
+      });
+    });
+  }
+
+  static async start(
+    def: BrokerDef,
+    settings: LaunchSettings,
+    cpu: string | null,
+  ): Promise<BrokerProcess> {
+    const broker = new BrokerProcess(def, settings, cpu);
+    const deadline = Date.now() + startTimeoutMs;
+    while (Date.now() < deadline) {
+      if (broker.exitCode !== null) break;
+      if (await accepts(settings.port)) return broker;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await broker.stop();
+    throw new Error(`${def.name} did not start: ${broker.logTail()}`);
+  }
+
+  get pid(): number {
+    return this.#child.pid ?? -1;
+  }
+
+  get running(): boolean {
+    return this.exitCode === null;
+  }
+
+  rssKiB(): number {
+    return rssKiB(this.pid);
+  }
+
+  cpuSeconds(): number {
+    return cpuSeconds(this.pid);
+  }
+
+  /** The last lines of the broker's output, for error messages. */
+  logTail(lines = 5): string {
+    try {
+      const text = readFileSync(this.logPath, 'utf8').trimEnd().split('\n');
+      return text.slice(-lines).join(' | ') || '(no output)';
+    } catch {
+      return '(no output)';
+    }
+  }
+
+  /** SIGTERM, then SIGKILL if it lingers (a CPU profile needs a moment). */
+  async stop(): Promise<void> {
+    if (this.exitCode !== null) return;
+    this.#child.kill('SIGTERM');
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), stopTimeoutMs);
+    await this.#exited;
+    clearTimeout(timer);
+  }
+}

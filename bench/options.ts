@@ -1,0 +1,284 @@
+/** Command-line options of `npm run bench`; the help text is built from the table. */
+import type { BrokerName } from './brokers/brokers.js';
+import { brokerNames } from './brokers/brokers.js';
+import type { Settings } from './scenarios/types.js';
+
+export interface Options {
+  settings: Settings;
+  brokers: BrokerName[];
+  scenarios: string[];
+  workers: number;
+  out: string;
+  pin: boolean;
+  /** Start a broker once and run every scenario on it (quick, less clean). */
+  reuseBrokers: boolean;
+  /** Extra node flags for midge, e.g. --cpu-prof. */
+  profile: boolean;
+  list: boolean;
+  help: boolean;
+  quiet: boolean;
+}
+
+interface OptionRow {
+  flag: string;
+  arg?: string;
+  help: string;
+  apply: (o: Options, value: string) => void;
+}
+
+function num(flag: string, value: string, min = 0): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min)
+    throw new Error(`${flag}: not a number >= ${min}: ${value}`);
+  return n;
+}
+
+const rows: OptionRow[] = [
+  {
+    flag: '--brokers',
+    arg: 'list',
+    help: `comma-separated, from ${brokerNames.join(',')}`,
+    apply: (o, v) => {
+      o.brokers = parseBrokers(v);
+    },
+  },
+  {
+    flag: '--scenarios',
+    arg: 'list',
+    help: 'run only scenarios whose id contains one of these',
+    apply: (o, v) => {
+      o.scenarios = v.split(',').filter(Boolean);
+    },
+  },
+  {
+    flag: '--duration',
+    arg: 's',
+    help: 'seconds measured per scenario and broker (3)',
+    apply: (o, v) => {
+      o.settings.duration = num('--duration', v, 0.05);
+    },
+  },
+  {
+    flag: '--warmup',
+    arg: 's',
+    help: 'seconds of load before measuring (1)',
+    apply: (o, v) => {
+      o.settings.warmup = num('--warmup', v);
+    },
+  },
+  {
+    flag: '--idle',
+    arg: 'n',
+    help: 'idle connections for the memory scenario (10000)',
+    apply: (o, v) => {
+      o.settings.idle = num('--idle', v, 1);
+    },
+  },
+  {
+    flag: '--rate',
+    arg: 'n',
+    help: 'msg/s in the latency scenarios (10000)',
+    apply: (o, v) => {
+      o.settings.rate = num('--rate', v, 1);
+    },
+  },
+  {
+    flag: '--publish-rate',
+    arg: 'n',
+    help: 'msg/s per publisher in throughput scenarios (0 = open loop)',
+    apply: (o, v) => {
+      o.settings.publishRate = num('--publish-rate', v);
+    },
+  },
+  {
+    flag: '--window',
+    arg: 'n',
+    help: 'unacknowledged QoS 1/2 messages per publisher (20)',
+    apply: (o, v) => {
+      o.settings.window = Math.min(65535, num('--window', v, 1));
+    },
+  },
+  {
+    flag: '--fan',
+    arg: 'n',
+    help: 'N of fan-in, fan-out and pairs (10)',
+    apply: (o, v) => {
+      o.settings.fan = num('--fan', v, 1);
+    },
+  },
+  {
+    flag: '--retained',
+    arg: 'n',
+    help: 'retained messages in the storm (10000, max 65535)',
+    apply: (o, v) => {
+      o.settings.retained = Math.min(65535, num('--retained', v, 1));
+    },
+  },
+  {
+    flag: '--mqtt',
+    arg: '4|5',
+    help: 'protocol level: 4 = 3.1.1 (default), 5 = 5.0',
+    apply: (o, v) => {
+      o.settings.version = v === '5' ? 5 : 4;
+    },
+  },
+  {
+    flag: '--workers',
+    arg: 'n',
+    help: 'generator threads (default: cores left after the broker)',
+    apply: (o, v) => {
+      o.workers = num('--workers', v, 1);
+    },
+  },
+  {
+    flag: '--out',
+    arg: 'dir',
+    help: 'where results go (bench/results)',
+    apply: (o, v) => {
+      o.out = v;
+    },
+  },
+  {
+    flag: '--no-pin',
+    help: 'do not pin broker and generator to separate cores',
+    apply: (o) => {
+      o.pin = false;
+    },
+  },
+  {
+    flag: '--reuse-brokers',
+    help: 'one broker process for all scenarios (faster, less clean)',
+    apply: (o) => {
+      o.reuseBrokers = true;
+    },
+  },
+  {
+    flag: '--profile',
+    help: 'run midge with --cpu-prof; profiles go to <out>/profiles',
+    apply: (o) => {
+      o.profile = true;
+    },
+  },
+  {
+    flag: '--smoke',
+    help: 'seconds in all: tiny counts, low rates, for tests',
+    apply: (o) => {
+      smoke(o);
+    },
+  },
+  {
+    flag: '--quiet',
+    help: 'no progress line',
+    apply: (o) => {
+      o.quiet = true;
+    },
+  },
+  {
+    flag: '--list',
+    help: 'list the scenarios and exit',
+    apply: (o) => {
+      o.list = true;
+    },
+  },
+  {
+    flag: '--help',
+    help: 'this text',
+    apply: (o) => {
+      o.help = true;
+    },
+  },
+];
+
+function parseBrokers(value: string): BrokerName[] {
+  const names = value.split(',').filter(Boolean);
+  for (const name of names) {
+    if (!brokerNames.includes(name as BrokerName))
+      throw new Error(`unknown broker: ${name}`);
+  }
+  return names as BrokerName[];
+}
+
+function smoke(o: Options): void {
+  Object.assign(o.settings, {
+    duration: 0.15,
+    warmup: 0.05,
+    idle: 200,
+    rate: 500,
+    publishRate: 2000,
+    fan: 3,
+    retained: 300,
+    retainedSubscribers: 2,
+    stormConcurrency: 10,
+    drainMs: 3000,
+    quietMs: 150,
+    settleMs: 200,
+  });
+  o.reuseBrokers = true;
+}
+
+export function defaultOptions(cpus: number): Options {
+  // window 20: Mosquitto's and midge's default max_inflight_messages, which
+  // they also apply to incoming QoS 2; a 3.1.1 client that exceeds it has
+  // its QoS 2 messages refused without being told.
+  return {
+    settings: {
+      duration: 3,
+      warmup: 1,
+      idle: 10_000,
+      rate: 10_000,
+      publishRate: 0,
+      window: 20,
+      fan: 10,
+      retained: 10_000,
+      retainedSubscribers: 10,
+      stormConcurrency: 50,
+      version: 4,
+      drainMs: 10_000,
+      quietMs: 1000,
+      settleMs: 1500,
+    },
+    brokers: [...brokerNames],
+    scenarios: [],
+    workers: Math.max(1, cpus - 1),
+    out: new URL('./results/', import.meta.url).pathname,
+    pin: true,
+    reuseBrokers: false,
+    profile: false,
+    list: false,
+    help: false,
+    quiet: false,
+  };
+}
+
+export function parseOptions(argv: string[], cpus: number): Options {
+  const o = defaultOptions(cpus);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes('=') ? arg.split('=', 2) : [arg, undefined];
+    const row = rows.find((r) => r.flag === flag);
+    if (!row) throw new Error(`unknown option: ${arg} (see --help)`);
+    let value = inline ?? '';
+    if (row.arg && inline === undefined) {
+      if (i + 1 >= argv.length) throw new Error(`${flag} needs a value`);
+      value = argv[++i]!;
+    }
+    row.apply(o, value);
+  }
+  return o;
+}
+
+export function helpText(): string {
+  const lines = rows.map((r) => {
+    const left = r.arg ? `${r.flag} <${r.arg}>` : r.flag;
+    return `  ${left.padEnd(22)} ${r.help}`;
+  });
+  return [
+    'Usage: npm run bench -- [options]',
+    '',
+    'Runs the benchmark scenarios against midge, Mosquitto and Aedes and',
+    'reports each figure with its ratio to Mosquitto and to Aedes.',
+    '',
+    ...lines,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,89 @@
+/** The shape of a run's results (also the JSON file) and lookups on it. */
+import type { BrokerName } from '../brokers/brokers.js';
+import type { Machine, Pinning } from '../machine.js';
+import type { Figure, Kind, Outcome, Settings } from '../scenarios/types.js';
+
+export interface BrokerRun {
+  broker: BrokerName;
+  outcome: Outcome | null;
+  /** Why there is no outcome: broker or feature not available, or a failure. */
+  skipped?: string;
+  failed?: string;
+  /** Wall-clock seconds the run took, broker start and stop included. */
+  seconds?: number;
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  kind: Kind;
+  figures: Omit<Figure, 'value'>[];
+  runs: BrokerRun[];
+}
+
+export interface BrokerInfo {
+  name: BrokerName;
+  version: string;
+  unavailable: string | null;
+}
+
+export interface TargetCheck {
+  target: string;
+  scenario: string;
+  status: 'met' | 'missed' | 'n/a';
+  detail: string;
+}
+
+export interface Results {
+  tool: 'midge-bench';
+  startedAt: string;
+  finishedAt: string;
+  machine: Machine;
+  pinning: Pinning;
+  workers: number;
+  settings: Settings;
+  brokers: BrokerInfo[];
+  scenarios: ScenarioResult[];
+  targets: TargetCheck[];
+}
+
+export function runOf(s: ScenarioResult, broker: BrokerName): BrokerRun | undefined {
+  return s.runs.find((r) => r.broker === broker);
+}
+
+/** A measured figure, or null (not run, not available, failed). */
+export function figureOf(
+  s: ScenarioResult,
+  broker: BrokerName,
+  metric: string,
+): number | null {
+  const figure = runOf(s, broker)?.outcome?.figures.find((f) => f.metric === metric);
+  const v = figure?.value;
+  return v === undefined || v === null || !Number.isFinite(v) ? null : v;
+}
+
+/** midge's figure divided by another broker's, or null. */
+export function ratioOf(
+  s: ScenarioResult,
+  other: BrokerName,
+  metric: string,
+): number | null {
+  const mine = figureOf(s, 'midge', metric);
+  const theirs = figureOf(s, other, metric);
+  if (mine === null || theirs === null || theirs === 0) return null;
+  return mine / theirs;
+}
+
+/** Why a cell is empty, in a few words. */
+export function whyMissing(
+  s: ScenarioResult,
+  broker: BrokerName,
+  metric: string,
+): string {
+  const run = runOf(s, broker);
+  if (!run) return '-';
+  if (run.skipped) return 'n/a';
+  if (run.failed) return 'failed';
+  const figure = run.outcome?.figures.find((f) => f.metric === metric);
+  return figure?.note ? 'n/a' : 'failed';
+}

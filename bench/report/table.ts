@@ -1,0 +1,88 @@
+/**
+ * The terminal report: every figure per broker with midge's ratio to
+ * Mosquitto and to Aedes, then the runs whose messages did not all arrive
+ * exactly once and in order, and the runs worth a second look.
+ */
+import { brokerNames } from '../brokers/brokers.js';
+import { compact, layout, ratio } from './format.js';
+import {
+  figureOf,
+  type Results,
+  ratioOf,
+  runOf,
+  type ScenarioResult,
+  whyMissing,
+} from './results.js';
+
+function metricLabel(f: { metric: string; unit: string; better: string }): string {
+  return `${f.metric} ${f.unit} ${f.better === 'higher' ? '^' : 'v'}`;
+}
+
+export function figureRows(results: Results, s: ScenarioResult): string[][] {
+  const shown = brokerNames.filter((b) => results.brokers.some((i) => i.name === b));
+  return s.figures.map((f) => [
+    s.id,
+    metricLabel(f),
+    ...shown.map((b) => {
+      const v = figureOf(s, b, f.metric);
+      return v === null ? whyMissing(s, b, f.metric) : compact(v);
+    }),
+    ratio(ratioOf(s, 'mosquitto', f.metric)),
+    ratio(ratioOf(s, 'aedes', f.metric)),
+  ]);
+}
+
+export function header(results: Results): string[] {
+  const shown = brokerNames.filter((b) => results.brokers.some((i) => i.name === b));
+  return ['scenario', 'figure', ...shown, 'midge/mosq', 'midge/aedes'];
+}
+
+export function figureTable(results: Results, scenarios = results.scenarios): string {
+  const rows = [header(results), ...scenarios.flatMap((s) => figureRows(results, s))];
+  return layout(rows);
+}
+
+/** Lines about lost, duplicated, reordered or misrouted messages and errors. */
+export function anomalies(results: Results): string[] {
+  const lines: string[] = [];
+  for (const s of results.scenarios) {
+    for (const run of s.runs) {
+      const where = `${s.id} on ${run.broker}`;
+      if (run.failed) lines.push(`${where}: failed: ${run.failed}`);
+      const o = run.outcome;
+      if (!o) continue;
+      const i = o.integrity;
+      if (i && (i.lost || i.duplicates || i.reordered || i.unexpected)) {
+        const pct =
+          i.expected > 0 ? ` (${((100 * i.lost) / i.expected).toFixed(2)}%)` : '';
+        lines.push(
+          `${where}: lost ${i.lost.toLocaleString('en')} of ` +
+            `${i.expected.toLocaleString('en')}${pct}, duplicated ${i.duplicates}, ` +
+            `out of order ${i.reordered}, misrouted ${i.unexpected}`,
+        );
+      }
+      for (const e of o.errors.slice(0, 3)) lines.push(`${where}: ${e}`);
+      if ((o.generatorBusy ?? 0) > 0.9) {
+        lines.push(
+          `${where}: generator ${Math.round(100 * o.generatorBusy!)}% busy; ` +
+            'the figure may be the generator limit',
+        );
+      }
+    }
+  }
+  return lines;
+}
+
+export function targetTable(results: Results): string {
+  const rows = [['target', 'scenario', 'status', 'detail']];
+  for (const t of results.targets) rows.push([t.target, t.scenario, t.status, t.detail]);
+  return layout(rows, 4);
+}
+
+export function cpuNote(results: Results, s: ScenarioResult): string {
+  const parts = results.brokers.map((b) => {
+    const cpu = runOf(s, b.name)?.outcome?.brokerCpu;
+    return cpu === undefined ? null : `${b.name} ${Math.round(cpu * 100)}%`;
+  });
+  return parts.filter(Boolean).join(', ');
+}

@@ -1,0 +1,104 @@
+/**
+ * The targets of the issue "Benchmarks and speed", checked against a run:
+ * met, missed, or n/a when a figure needed for the check is missing.
+ */
+import type { BrokerName } from '../brokers/brokers.js';
+import { compact } from './format.js';
+import {
+  figureOf,
+  type Results,
+  ratioOf,
+  runOf,
+  type ScenarioResult,
+  type TargetCheck,
+} from './results.js';
+
+function versus(
+  s: ScenarioResult,
+  metric: string,
+  other: BrokerName,
+  factor: number,
+  target: string,
+): TargetCheck {
+  const r = ratioOf(s, other, metric);
+  if (r === null) {
+    return {
+      target,
+      scenario: s.id,
+      status: 'n/a',
+      detail: `no ${metric} figure to compare`,
+    };
+  }
+  const met =
+    s.figures.find((f) => f.metric === metric)?.better === 'lower'
+      ? r <= factor
+      : r >= factor;
+  return {
+    target,
+    scenario: s.id,
+    status: met ? 'met' : 'missed',
+    detail: `${metric}: midge/${other} = ${r.toFixed(2)}`,
+  };
+}
+
+function throughputChecks(s: ScenarioResult): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const f of s.figures) {
+    if (f.unit !== 'msg/s') continue;
+    checks.push(versus(s, f.metric, 'aedes', 2, '>= 2x Aedes'));
+    checks.push(versus(s, f.metric, 'mosquitto', 1.5, '>= 1.5x Mosquitto'));
+  }
+  return checks;
+}
+
+function noLoss(s: ScenarioResult): TargetCheck {
+  const target = 'no QoS 1 message dropped';
+  const i = runOf(s, 'midge')?.outcome?.integrity;
+  if (!i) return { target, scenario: s.id, status: 'n/a', detail: 'no midge run' };
+  const ok = i.lost === 0 && i.duplicates === 0;
+  return {
+    target,
+    scenario: s.id,
+    status: ok ? 'met' : 'missed',
+    detail: `lost ${i.lost} of ${i.expected}, duplicated ${i.duplicates}`,
+  };
+}
+
+function idleMemory(s: ScenarioResult): TargetCheck {
+  const target = '<= 6 KiB per idle connection';
+  const v = figureOf(s, 'midge', 'memory');
+  if (v === null) return { target, scenario: s.id, status: 'n/a', detail: 'no figure' };
+  return {
+    target,
+    scenario: s.id,
+    status: v <= 6 ? 'met' : 'missed',
+    detail: `midge ${compact(v)} KiB/conn`,
+  };
+}
+
+export function checkTargets(results: Results): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const s of results.scenarios) {
+    if (s.kind === 'throughput' || s.kind === 'persistence') {
+      checks.push(...throughputChecks(s));
+    }
+    if (/^(1to1|fan-in)-q[01]/.test(s.id)) {
+      checks.push(
+        versus(s, 'delivered', 'mosquitto', 2, '1->1, fan-in QoS 0/1 >= 2x Mosquitto'),
+      );
+    }
+    if (s.id === 'fan-in-q1') checks.push(noLoss(s));
+    if (s.id === 'latency-q1') {
+      checks.push(
+        versus(s, 'p99', 'mosquitto', 1, 'p99 at fixed rate QoS 1 <= Mosquitto'),
+      );
+    }
+    if (s.id === 'idle-conns') checks.push(idleMemory(s));
+    if (s.id === 'conn-storm') {
+      checks.push(
+        versus(s, 'connections', 'mosquitto', 0.5, ">= half Mosquitto's conn rate"),
+      );
+    }
+  }
+  return checks;
+}

@@ -1,0 +1,199 @@
+/**
+ * `npm run bench`: runs every scenario against midge, Mosquitto and Aedes,
+ * shows progress, prints a table of figures with midge's ratios, and
+ * writes results.json plus one SVG chart per scenario.
+ *
+ * @example
+ * npm run bench -- --scenarios 1to1,fan-in --duration 5
+ */
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { brokerDefs } from './brokers/brokers.js';
+import { GeneratorPool } from './gen/pool.js';
+import {
+  describeMachine,
+  type Machine,
+  type Pinning,
+  pinSelf,
+  planPinning,
+} from './machine.js';
+import { helpText, type Options, parseOptions } from './options.js';
+import { compact, ratio } from './report/format.js';
+import { Progress } from './report/progress.js';
+import type { BrokerInfo, Results, ScenarioResult } from './report/results.js';
+import { figureOf, ratioOf, whyMissing } from './report/results.js';
+import { scenarioChart } from './report/svg.js';
+import { anomalies, figureTable, targetTable } from './report/table.js';
+import { checkTargets } from './report/targets.js';
+import { Runner } from './runner.js';
+import { allScenarios, selectScenarios } from './scenarios/index.js';
+import type { Scenario } from './scenarios/types.js';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const t = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
+    newest = Math.max(newest, t);
+  }
+  return newest;
+}
+
+/** A warning when src/ changed after the last build of midge. */
+function staleBuild(): string | null {
+  try {
+    const built = statSync(join(root, 'dist/cli/midge.js')).mtimeMs;
+    if (newestMtime(join(root, 'src')) > built) {
+      return (
+        'warning: src/ is newer than dist/: ' +
+        'run `npm run build` to measure the current code'
+      );
+    }
+  } catch {
+    // No build at all is reported as midge being unavailable.
+  }
+  return null;
+}
+
+/** One line per figure as a scenario completes. */
+function scenarioLines(s: ScenarioResult, brokers: BrokerInfo[]): string[] {
+  return s.figures.map((f) => {
+    const cells = brokers.map((b) => {
+      const v = figureOf(s, b.name, f.metric);
+      return `${b.name} ${v === null ? whyMissing(s, b.name, f.metric) : compact(v)}`;
+    });
+    const ratios =
+      `midge/mosq ${ratio(ratioOf(s, 'mosquitto', f.metric))}, ` +
+      `midge/aedes ${ratio(ratioOf(s, 'aedes', f.metric))}`;
+    const figure = `${f.metric} ${f.unit}`.padEnd(16);
+    return `${s.id.padEnd(16)} ${figure} ${cells.join(' | ')}  (${ratios})`;
+  });
+}
+
+function describe(machine: Machine, pinning: Pinning, o: Options, brokers: BrokerInfo[]) {
+  const lines = [
+    `machine: ${machine.cpus} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, ` +
+      `Linux ${machine.kernel}, node ${machine.node}`,
+    `pinning: ${pinning.note}; generator: ${o.workers} worker thread(s)`,
+  ];
+  for (const b of brokers) {
+    lines.push(
+      `broker ${b.name}: ${b.unavailable ? `skipped: ${b.unavailable}` : b.version}`,
+    );
+  }
+  return lines;
+}
+
+function writeOutputs(results: Results, dir: string, out: string): void {
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  writeFileSync(join(dir, 'results.json'), json);
+  writeFileSync(join(out, 'latest.json'), json);
+  mkdirSync(join(dir, 'svg'), { recursive: true });
+  const shown = results.brokers.map((b) => b.name);
+  for (const s of results.scenarios) {
+    writeFileSync(join(dir, 'svg', `${s.id}.svg`), scenarioChart(s, shown));
+  }
+}
+
+async function runAll(
+  scenarios: Scenario[],
+  runner: Runner,
+  brokers: BrokerInfo[],
+  progress: Progress,
+): Promise<ScenarioResult[]> {
+  const done: ScenarioResult[] = [];
+  for (const [i, scenario] of scenarios.entries()) {
+    const result: ScenarioResult = {
+      id: scenario.id,
+      title: scenario.title,
+      kind: scenario.kind,
+      figures: scenario.figures,
+      runs: [],
+    };
+    for (const b of brokers) {
+      progress.begin(`[${i + 1}/${scenarios.length}] ${scenario.id} ${b.name}`);
+      const started = performance.now();
+      const run = await runner.run(scenario, brokerDefs[b.name]);
+      run.seconds = Math.round(performance.now() - started) / 1000;
+      result.runs.push(run);
+    }
+    done.push(result);
+    for (const line of scenarioLines(result, brokers)) progress.line(line);
+  }
+  return done;
+}
+
+export async function runBench(argv: string[]): Promise<number> {
+  const machine = describeMachine();
+  let options: Options;
+  try {
+    options = parseOptions(argv, machine.cpus);
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(helpText());
+    return 0;
+  }
+  const scenarios = selectScenarios(allScenarios(options.settings), options.scenarios);
+  if (options.list || scenarios.length === 0) {
+    for (const s of scenarios) process.stdout.write(`${s.id.padEnd(18)} ${s.title}\n`);
+    if (scenarios.length === 0) process.stderr.write('bench: no scenario matches\n');
+    return scenarios.length === 0 ? 2 : 0;
+  }
+  const pinning = planPinning(machine, options.pin);
+  pinSelf(pinning);
+  const brokers: BrokerInfo[] = options.brokers.map((name) => {
+    const def = brokerDefs[name];
+    const unavailable = def.unavailable();
+    return { name, unavailable, version: unavailable ? 'n/a' : def.version() };
+  });
+  const startedAt = new Date();
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const dir = join(options.out, stamp);
+  mkdirSync(dir, { recursive: true });
+  const progress = new Progress(process.stdout, options.quiet);
+  for (const line of describe(machine, pinning, options, brokers)) progress.line(line);
+  const stale = staleBuild();
+  if (stale && brokers.some((b) => b.name === 'midge')) progress.line(stale);
+
+  const pool = new GeneratorPool(options.workers);
+  const runner = new Runner(options, pool, pinning, progress, dir);
+  let done: ScenarioResult[] = [];
+  try {
+    done = await runAll(scenarios, runner, brokers, progress);
+  } finally {
+    progress.clear();
+    await runner.stopAll();
+    await pool.close();
+  }
+  const results: Results = {
+    tool: 'midge-bench',
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine,
+    pinning,
+    workers: options.workers,
+    settings: options.settings,
+    brokers,
+    scenarios: done,
+    targets: [],
+  };
+  results.targets = checkTargets(results);
+  writeOutputs(results, dir, options.out);
+  const out = process.stdout;
+  out.write(`\n${figureTable(results)}\n`);
+  const notes = anomalies(results);
+  if (notes.length > 0) out.write(`\nintegrity and errors:\n  ${notes.join('\n  ')}\n`);
+  if (results.targets.length > 0) out.write(`\ntargets:\n${targetTable(results)}\n`);
+  out.write(`\nresults: ${join(dir, 'results.json')}\ncharts: ${join(dir, 'svg')}/\n`);
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await runBench(process.argv.slice(2));
+}

@@ -1,0 +1,44 @@
+/** The scenario list, in the order they run. */
+import { connectionStorm, idleConnections } from './connections.js';
+import {
+  fanIn,
+  fanOut,
+  latency,
+  oneToOne,
+  pairs,
+  persistent,
+  wildcards,
+} from './messaging.js';
+import { retainedStorm } from './retained.js';
+import type { Scenario, Settings } from './types.js';
+
+export function allScenarios(s: Settings): Scenario[] {
+  return [
+    oneToOne(0, 16),
+    oneToOne(0, 1024),
+    oneToOne(0, 65536),
+    oneToOne(1, 16),
+    oneToOne(1, 65536),
+    oneToOne(2, 16),
+    oneToOne(2, 65536),
+    fanIn(s.fan, 0),
+    fanIn(s.fan, 1),
+    fanOut(s.fan, 0),
+    fanOut(s.fan, 1),
+    pairs(s.fan, 0),
+    pairs(s.fan, 1),
+    wildcards(),
+    retainedStorm(s.retained, s.retainedSubscribers),
+    connectionStorm(s.stormConcurrency),
+    idleConnections(s.idle),
+    latency(0, s.rate),
+    latency(1, s.rate),
+    persistent(),
+  ];
+}
+
+/** Scenarios whose id contains any of `filters` (all when empty). */
+export function selectScenarios(all: Scenario[], filters: string[]): Scenario[] {
+  if (filters.length === 0) return all;
+  return all.filter((s) => filters.some((f) => s.id.includes(f)));
+}

@@ -1,0 +1,110 @@
+/**
+ * bench - smoke: a seconds-long `npm run bench -- --smoke` run against every
+ * broker installed here. It checks that the instrument works (every
+ * scenario yields its figures, nothing is lost at a low rate), never how
+ * fast anything is.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { parseOptions } from '../../bench/options.js';
+import type { Results } from '../../bench/report/results.js';
+import { allScenarios } from '../../bench/scenarios/index.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+function runSmoke(out: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'bench/run.ts', '--smoke', '--quiet', '--out', out],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+describe('bench - smoke run', () => {
+  let out = '';
+  let results: Results;
+  let run: { code: number | null; output: string };
+
+  before(async () => {
+    out = mkdtempSync(join(tmpdir(), 'midge-bench-'));
+    run = await runSmoke(out);
+    if (run.code === 0) {
+      results = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Results;
+    }
+  });
+  after(() => rmSync(out, { recursive: true, force: true }));
+
+  it('exits 0 and writes results', () => {
+    assert.equal(run.code, 0, run.output);
+    assert.ok(results);
+  });
+
+  it('runs every scenario on every available broker', () => {
+    const expected = allScenarios(parseOptions(['--smoke'], 2).settings).map((s) => s.id);
+    assert.deepEqual(
+      results.scenarios.map((s) => s.id),
+      expected,
+    );
+    const available = results.brokers.filter((b) => b.unavailable === null);
+    assert.ok(
+      available.some((b) => b.name === 'midge'),
+      'midge must be built',
+    );
+    for (const s of results.scenarios) {
+      assert.equal(s.runs.length, results.brokers.length, s.id);
+    }
+  });
+
+  it('gives each scenario a figure, or n/a with a reason', () => {
+    for (const s of results.scenarios) {
+      for (const r of s.runs) {
+        const where = `${s.id} on ${r.broker}`;
+        assert.equal(r.failed, undefined, `${where}: ${r.failed}`);
+        if (r.skipped) {
+          // Only a missing broker or a missing feature may leave a hole.
+          const brokerMissing = results.brokers.find(
+            (b) => b.name === r.broker,
+          )?.unavailable;
+          assert.ok(brokerMissing || s.kind === 'persistence', `${where}: ${r.skipped}`);
+          continue;
+        }
+        for (const f of s.figures) {
+          const v = r.outcome?.figures.find((x) => x.metric === f.metric)?.value;
+          assert.ok(
+            typeof v === 'number' && Number.isFinite(v) && v >= 0,
+            `${where} ${f.metric}`,
+          );
+        }
+      }
+    }
+  });
+
+  it('loses, duplicates and misroutes nothing at a low rate', () => {
+    for (const s of results.scenarios) {
+      for (const r of s.runs) {
+        const i = r.outcome?.integrity;
+        if (!i) continue;
+        const where = `${s.id} on ${r.broker}`;
+        assert.ok(i.expected > 0, `${where}: no messages sent`);
+        assert.equal(i.lost, 0, `${where}: lost`);
+        assert.equal(i.duplicates, 0, `${where}: duplicated`);
+        assert.equal(i.unexpected, 0, `${where}: misrouted`);
+      }
+    }
+  });
+});
