@@ -162,13 +162,11 @@ export class Flow {
   async drain(pubs: PublisherReport[]): Promise<FlowCheck> {
     this.#ctx.status('drain', 1);
     const expected = this.expected(pubs);
-    const { drainMs } = this.#ctx.settings;
-    const quietMs = Number(process.env.BENCH_QUIET ?? this.#ctx.settings.quietMs);
+    const { drainMs, quietMs } = this.#ctx.settings;
     const reports = await this.#ctx.pool.all<DrainReport>(
       { cmd: 'drain', expected, quietMs, maxMs: drainMs },
       this.workers,
     );
-    if (process.env.BENCH_DEBUG) console.log(JSON.stringify({ pubs, reports, expected }));
     return check(pubs, reports, expected);
   }
 
