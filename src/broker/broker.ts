@@ -13,9 +13,9 @@
 
 import { type Logger, silentLogger } from '../log/log-types.js';
 import { PacketType, type Properties, type QoS, ReasonCode } from '../protocol/index.js';
-import { ConnState } from './connection.js';
+import { type Connection, ConnState } from './connection.js';
 import { BrokerCore } from './core.js';
-import type { BrokerHooks } from './hooks.js';
+import type { BrokerHooks, ClientInfo } from './hooks.js';
 import { newMessage, type StoredMessage } from './message.js';
 import {
   type BrokerOptions,
@@ -104,6 +104,34 @@ export class Broker {
       '',
     );
     return this.#core.router.route(msg);
+  }
+
+  /** Clients past CONNACK, for the security layer and plugins. */
+  clients(): ClientInfo[] {
+    const out: ClientInfo[] = [];
+    for (const conn of this.#core.connections) {
+      if (conn.state === ConnState.Connected) out.push(conn);
+    }
+    return out;
+  }
+
+  /**
+   * Disconnects a connected client from the broker's side, for one that
+   * lost its rights (a reload, a plugin): a 5.0 client gets DISCONNECT
+   * with `reason` first, and the will is published as for any close
+   * without the client's DISCONNECT. False if it was not connected.
+   */
+  disconnect(client: ClientInfo, reason: ReasonCode = ReasonCode.NotAuthorized): boolean {
+    const conn = client as Connection;
+    if (!this.#core.connections.has(conn) || conn.state !== ConnState.Connected) {
+      return false;
+    }
+    const words =
+      reason === ReasonCode.NotAuthorized
+        ? 'disconnected, not authorised.'
+        : 'disconnected.';
+    conn.close(reason, words);
+    return true;
   }
 
   /** The session of a client id, connected or not; for tests and $SYS. */

@@ -58,6 +58,13 @@ export class Connection implements ClientInfo {
   protocolVersion: ProtocolVersion = 4;
   clientId = '';
   username: string | undefined = undefined;
+  /**
+   * The CONNECT's password, kept so a configuration reload can check the
+   * client again (as Mosquitto does); never logged.
+   */
+  password: Buffer | undefined = undefined;
+  /** The username came from a checked TLS certificate or PSK identity. */
+  identityVerified = false;
   session: Session | null = null;
   /** Effective keepalive in seconds; 0 = none. */
   keepAlive = 0;

@@ -14,7 +14,7 @@ import {
 } from '../protocol/index.js';
 import { Connection, ConnState, failureWords, type WillSpec } from './connection.js';
 import { dropSessionMessages } from './delivery.js';
-import type { BrokerHooks } from './hooks.js';
+import { AclAccess, type BrokerHooks, type ClientInfo } from './hooks.js';
 import { newMessage, type StoredMessage } from './message.js';
 import type { BrokerOptions, ListenerSettings } from './options.js';
 import { RetainedStore } from './retained.js';
@@ -129,12 +129,13 @@ export class BrokerCore {
     else this.#perListener.set(name, open - 1);
     if (!wasConnected) return;
     this.stats.clientsConnected--;
+    this.#notify(this.hooks.disconnected, conn);
     const session = conn.session;
     conn.session = null;
     const will = publishWill ? conn.will : undefined;
     conn.will = undefined;
     if (session === null || session.connection !== conn) {
-      if (will !== undefined) this.publishWill(will);
+      if (will !== undefined) this.publishWill(will, conn);
       return;
     }
     session.connection = null;
@@ -145,7 +146,7 @@ export class BrokerCore {
         session.pendingWill = { message, publishAt: now + will.delay * 1000 };
         this.pendingWills.add(session);
       } else {
-        this.publishWill(will);
+        this.publishWill(will, conn);
       }
     }
     if (session.expiryInterval === 0) {
@@ -179,7 +180,7 @@ export class BrokerCore {
     if (pending !== undefined) {
       session.pendingWill = undefined;
       this.pendingWills.delete(session);
-      this.router.route(pending.message);
+      this.routeWill(pending.message, session.client);
     }
   }
 
@@ -220,8 +221,42 @@ export class BrokerCore {
     this.stats.retainedCount = this.retained.count;
   }
 
-  publishWill(will: WillSpec): void {
-    this.router.route(this.#willMessage(will, Date.now()));
+  publishWill(will: WillSpec, client: ClientInfo): void {
+    this.routeWill(this.#willMessage(will, Date.now()), client);
+  }
+
+  /**
+   * A will goes out only if its client may write its topic now: Mosquitto
+   * checks a will when it is published, not at CONNECT.
+   */
+  routeWill(message: StoredMessage, client: ClientInfo | undefined): void {
+    const acl = this.hooks.checkAcl;
+    if (acl !== undefined && client !== undefined) {
+      let allowed = false;
+      try {
+        const { topic, qos, retain, payload } = message;
+        allowed = acl(client, topic, AclAccess.Write, qos, retain, payload);
+      } catch (err) {
+        this.log(LogType.Error, `Error: access check for a will: ${String(err)}`);
+      }
+      if (!allowed) return;
+    }
+    this.router.route(message);
+  }
+
+  /** Calls a notification hook; what it throws is logged, not passed on. */
+  #notify(hook: ((client: ClientInfo) => void) | undefined, client: ClientInfo): void {
+    if (hook === undefined) return;
+    try {
+      hook(client);
+    } catch (err) {
+      this.log(LogType.Error, `Error: security hook: ${String(err)}`);
+    }
+  }
+
+  /** The connected hook, for CONNACK. */
+  notifyConnected(client: ClientInfo): void {
+    this.#notify(this.hooks.connected, client);
   }
 
   /** Keeps subscription counters for $SYS. */
@@ -262,7 +297,7 @@ export class BrokerCore {
       session.pendingWill = undefined;
       this.pendingWills.delete(session);
       this.observer?.sessionChanged(session);
-      if (pending !== undefined) this.router.route(pending.message);
+      if (pending !== undefined) this.routeWill(pending.message, session.client);
     }
     for (const session of this.offline) {
       if (session.expiresAt !== 0 && session.expiresAt <= now) {

@@ -6,8 +6,14 @@ export {
   type AuthenticateHook,
   type BrokerHooks,
   type ClientInfo,
+  type ControlHook,
   type EnhancedAuthHook,
   type EnhancedAuthResult,
+  type HookMessage,
+  type HookSubscription,
+  type MessageHook,
+  type RetainedSourceHook,
+  type SubscribeHook,
 } from './hooks.js';
 export {
   createMemoryPair,

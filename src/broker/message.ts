@@ -30,6 +30,12 @@ export interface StoredMessage {
   forms: Array<Buffer | undefined> | undefined;
   /** Id given by a persistence layer while it holds the message; 0 = none. */
   storeId?: number;
+  /**
+   * The publisher's username and listener name, kept so check_retain_source
+   * can ask again whether it may write the topic of its retained message.
+   */
+  originUsername?: string | undefined;
+  originListener?: string | undefined;
 }
 
 /** Where an outgoing QoS 1/2 message is in its handshake. */
@@ -100,3 +106,12 @@ export function formIndex(v5: boolean, qos: QoS, retain: boolean): number {
 }
 
 export const FORM_COUNT = 12;
+
+/** Records who published a message, for check_retain_source. */
+export function setOrigin(
+  msg: StoredMessage,
+  client: { username: string | undefined; listener: { name: string } },
+): void {
+  msg.originUsername = client.username;
+  msg.originListener = client.listener.name;
+}

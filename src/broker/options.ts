@@ -51,6 +51,19 @@ export interface ListenerSettings {
   maxConnections: number;
   useUsernameAsClientId: boolean;
   acceptProtocolVersions: ReadonlySet<ProtocolVersion>;
+  /**
+   * per_listener_settings: this listener's own allow_anonymous,
+   * allow_zero_length_clientid and auto_id_prefix. Absent = the broker's.
+   */
+  allowAnonymous?: boolean;
+  allowZeroLengthClientId?: boolean;
+  autoIdPrefix?: string;
+  /**
+   * Set only on the settings the broker's own bridges connect under
+   * (src/bridge), never on a network listener: such a connection skips
+   * authentication and access checks, as a Mosquitto bridge does.
+   */
+  localBridge?: boolean;
 }
 
 export const defaultBrokerOptions: Readonly<BrokerOptions> = Object.freeze({

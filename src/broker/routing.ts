@@ -64,7 +64,10 @@ class Matches implements MatchSink {
  */
 function mayRead(acl: AclHook, session: Session, msg: StoredMessage, qos: QoS): boolean {
   const client = session.client;
-  return client === undefined || acl(client, msg.topic, AclAccess.Read, qos, msg.retain);
+  return (
+    client === undefined ||
+    acl(client, msg.topic, AclAccess.Read, qos, msg.retain, msg.payload)
+  );
 }
 
 export class Router {

@@ -65,7 +65,7 @@ function step(
   try {
     result = continued
       ? hook.continue(conn, method, data)
-      : hook.start(conn, method, data);
+      : hook.start(conn, method, data, reauth);
   } catch {
     result = { reasonCode: ReasonCode.UnspecifiedError };
   }

@@ -109,6 +109,7 @@ export function acceptConnection(
   core.stats.clientsConnected++;
   logConnected(conn, p.keepAlive, p.clean);
   sendConnack(conn, request, present, authData);
+  core.notifyConnected(conn);
   if (present) resumeDelivery(core, conn, session);
 }
 

@@ -14,8 +14,7 @@ import {
   ReasonCode,
 } from '../../protocol/index.js';
 import { type Connection, ConnState, type WillSpec } from '../connection.js';
-import { AclAccess } from '../hooks.js';
-import { newMessage } from '../message.js';
+import { newMessage, setOrigin } from '../message.js';
 import { NEVER_EXPIRES } from '../session.js';
 import { startEnhancedAuth } from './auth.js';
 import { acceptConnection, refuse } from './connack.js';
@@ -47,11 +46,11 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): void {
     return;
   }
   takeClientLimits(conn, packet.properties);
+  if (!takeIdentity(conn, packet)) return;
   const request = checkClientId(conn, packet);
   if (request === undefined) return;
   checkKeepAlive(conn, request);
   if (packet.will !== undefined && !takeWill(conn, packet)) return;
-  conn.username = packet.username;
   conn.connectRequest = request;
   const method = packet.properties?.authenticationMethod;
   if (method !== undefined) {
@@ -74,6 +73,30 @@ function takeClientLimits(conn: Connection, props: Properties | undefined): void
 }
 
 /**
+ * The username: as sent, or the one TLS or a PROXY header gave
+ * (use_identity_as_username, use_subject_as_username, PSK identities),
+ * which replaces the CONNECT's username and password as in Mosquitto. A
+ * listener that wants such a name and got none refuses with Bad User Name
+ * or Password (3.x return code 4).
+ */
+function takeIdentity(conn: Connection, p: ConnectPacket): boolean {
+  const identity = conn.transport.identity;
+  if (identity === undefined) {
+    conn.username = p.username;
+    conn.password = p.password === undefined ? undefined : Buffer.from(p.password);
+    return true;
+  }
+  if (identity.username === undefined) {
+    refuse(conn, ReasonCode.BadUserNameOrPassword);
+    return false;
+  }
+  conn.username = identity.username;
+  conn.password = undefined;
+  conn.identityVerified = identity.verified;
+  return true;
+}
+
+/**
  * Client identifier rules [MQTT-3.1.3-6] [MQTT-3.1.3-7] [MQTT-3.1.3-8]: an
  * empty id needs clean session in 3.1.1, is refused in 3.1, and gets an
  * assigned id in 5.0; allow_zero_length_clientid false refuses it.
@@ -88,27 +111,29 @@ function checkClientId(conn: Connection, p: ConnectPacket): ConnectRequest | und
     sessionExpiry: sessionExpiryOf(conn, p),
   };
   let id = p.clientId;
-  if (conn.listener.useUsernameAsClientId) {
+  const listener = conn.listener;
+  if (listener.useUsernameAsClientId) {
     // Without a username there is nothing to use: not authorised.
-    if (p.username === undefined) {
+    if (conn.username === undefined) {
       refuse(conn, ReasonCode.NotAuthorized);
       return undefined;
     }
-    id = p.username;
+    id = conn.username;
   }
   if (id === '') {
-    const allowed =
-      core.options.allowZeroLengthClientId && (v === 5 || (v === 4 && p.clean));
-    if (!allowed) {
+    const zeroAllowed =
+      listener.allowZeroLengthClientId ?? core.options.allowZeroLengthClientId;
+    if (!zeroAllowed || !(v === 5 || (v === 4 && p.clean))) {
       // Mosquitto answers a 5.0 client Unspecified Error here (observed);
       // the spec's 0x85 is only a MAY.
-      const v5Refusal = core.options.allowZeroLengthClientId
+      const v5Refusal = zeroAllowed
         ? ReasonCode.ClientIdentifierNotValid
         : ReasonCode.UnspecifiedError;
       refuse(conn, v === 5 ? v5Refusal : ReasonCode.ClientIdentifierNotValid);
       return undefined;
     }
-    id = core.options.autoIdPrefix + randomUUID().toUpperCase();
+    const prefix = listener.autoIdPrefix ?? core.options.autoIdPrefix;
+    id = prefix + randomUUID().toUpperCase();
     request.assignedId = v === 5;
   }
   conn.clientId = id;
@@ -163,11 +188,11 @@ function takeWill(conn: Connection, p: ConnectPacket): boolean {
     reason = ReasonCode.PayloadFormatInvalid;
   }
   const topic = conn.listener.mountPoint + will.topic;
-  const acl = core.hooks.checkAcl;
-  if (reason === undefined && acl !== undefined) {
-    if (!acl(conn, topic, AclAccess.Write, will.qos, will.retain)) {
-      reason = ReasonCode.NotAuthorized;
-    }
+  // A will could never reach a $CONTROL handler, so Mosquitto refuses it
+  // here. Other will topics are checked for write access when the will is
+  // published, as Mosquitto does, so a will the ACL forbids is dropped then.
+  if (reason === undefined && topic.startsWith('$CONTROL/')) {
+    reason = ReasonCode.NotAuthorized;
   }
   if (reason !== undefined) {
     if (conn.protocolVersion === 5 || reason === ReasonCode.NotAuthorized) {
@@ -188,6 +213,7 @@ function takeWill(conn: Connection, p: ConnectPacket): boolean {
     conn.clientId,
   );
   message.owned = true;
+  setOrigin(message, conn);
   const spec: WillSpec = {
     message,
     delay: props?.willDelayInterval ?? 0,
@@ -229,24 +255,23 @@ export function forwardedProperties(p: Properties | undefined): Properties | und
 }
 
 /**
- * Username and password: allow_anonymous first, then the security hook,
- * which may answer later; packets arriving meanwhile are held.
+ * Username and password: the security hook decides, and may answer later
+ * (packets arriving meanwhile are held). Without one, allow_anonymous
+ * does; a zero-length username counts as none, as in Mosquitto.
  */
 function authenticate(conn: Connection, request: ConnectRequest): void {
   const core = conn.core;
-  const p = request.packet;
-  if (!core.options.allowAnonymous && p.username === undefined) {
-    refuse(conn, ReasonCode.NotAuthorized);
-    return;
-  }
   const hook = core.hooks.authenticate;
   if (hook === undefined) {
-    acceptConnection(conn, request, undefined);
+    const anonymous = !conn.username && !conn.identityVerified;
+    const allowAnonymous = conn.listener.allowAnonymous ?? core.options.allowAnonymous;
+    if (anonymous && !allowAnonymous) refuse(conn, ReasonCode.NotAuthorized);
+    else acceptConnection(conn, request, undefined);
     return;
   }
   let result: ReturnType<typeof hook>;
   try {
-    result = hook(conn, p.username, p.password);
+    result = hook(conn, conn.username, conn.password, conn.identityVerified);
   } catch {
     result = ReasonCode.ServerUnavailable;
   }

@@ -5,6 +5,8 @@
  * PUBREL, as Mosquitto 2.0 does (observed), so a repeated PUBLISH with the
  * same packet id before PUBREL is never delivered twice [MQTT-4.3.3-10].
  */
+
+import { LogType } from '../../log/log-types.js';
 import {
   PacketType,
   ProtocolError,
@@ -13,10 +15,13 @@ import {
   ReasonCode,
 } from '../../protocol/index.js';
 import { type Connection, failureWords } from '../connection.js';
-import { AclAccess } from '../hooks.js';
-import { newMessage, ownPayload } from '../message.js';
+import { AclAccess, type HookMessage, type MessageHook } from '../hooks.js';
+import { newMessage, ownPayload, type StoredMessage, setOrigin } from '../message.js';
 import type { Session } from '../session.js';
 import { forwardedProperties } from './connect.js';
+
+/** Topics for the control hook (Mosquitto's `$CONTROL/<feature>/v<N>`). */
+const CONTROL_PREFIX = '$CONTROL/';
 
 export function handlePublish(conn: Connection, p: PublishPacket): void {
   const core = conn.core;
@@ -24,7 +29,6 @@ export function handlePublish(conn: Connection, p: PublishPacket): void {
   stats.publishReceived++;
   stats.publishBytesReceived += p.payload.length;
   const topic = resolveTopic(conn, p);
-  if (core.debugEnabled) logReceived(conn, p, topic);
   // max_qos: a 5.0 client was told in CONNACK [MQTT-3.2.2-11]; all are closed.
   if (p.qos > conn.listener.maxQos) {
     notAllowed(conn, ReasonCode.QoSNotSupported);
@@ -39,19 +43,20 @@ export function handlePublish(conn: Connection, p: PublishPacket): void {
   if (p.qos === 2 && !checkIncomingQos2(conn, session, p.packetId as number)) return;
   const reason = refusal(conn, p, topic);
   if (reason !== ReasonCode.Success) {
-    acknowledge(conn, p, reason);
-    // A 3.x client saw a plain PUBREC and will send PUBREL; a 5.0 client
-    // saw the error code, which ends the flow (MQTT 5 4.3.3).
-    if (p.qos === 2 && conn.protocolVersion < 5) {
-      session.incomingQos2.set(p.packetId as number, null);
-      core.observer?.incomingChanged(session, p.packetId as number);
-    }
+    dropIncoming(conn, session, p, reason);
+    return;
+  }
+  const full = conn.listener.mountPoint + topic;
+  // $CONTROL/ topics go to their handler, never to subscribers
+  // (Mosquitto's control topics; sys.md).
+  if (full.startsWith(CONTROL_PREFIX)) {
+    handleControl(conn, session, p, full);
     return;
   }
   const props = p.properties;
   const expiry = props?.messageExpiryInterval;
   const msg = newMessage(
-    conn.listener.mountPoint + topic,
+    full,
     p.payload,
     p.qos,
     p.retain,
@@ -59,6 +64,11 @@ export function handlePublish(conn: Connection, p: PublishPacket): void {
     expiry === undefined ? 0 : Date.now() + expiry * 1000,
     conn.clientId,
   );
+  setOrigin(msg, conn);
+  if (core.hooks.message !== undefined && !applyMessageHook(conn, msg)) {
+    dropIncoming(conn, session, p, ReasonCode.NotAuthorized);
+    return;
+  }
   if (p.qos === 2) {
     ownPayload(msg);
     session.incomingQos2.set(p.packetId as number, msg);
@@ -75,6 +85,91 @@ export function handlePublish(conn: Connection, p: PublishPacket): void {
       matched === 0 && v5 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success,
     );
   }
+}
+
+/**
+ * Acknowledges a PUBLISH that is not forwarded. A 3.x client saw a plain
+ * PUBREC and will send PUBREL; a 5.0 client saw the error code, which ends
+ * the flow (MQTT 5 4.3.3).
+ */
+function dropIncoming(
+  conn: Connection,
+  session: Session,
+  p: PublishPacket,
+  reason: ReasonCode,
+): void {
+  acknowledge(conn, p, reason);
+  if (p.qos === 2 && conn.protocolVersion < 5) {
+    session.incomingQos2.set(p.packetId as number, null);
+    conn.core.observer?.incomingChanged(session, p.packetId as number);
+  }
+}
+
+/**
+ * A PUBLISH to `$CONTROL/...`: the control hook sees it; the publisher is
+ * acknowledged with success, a 5.0 one with the hook's error as Reason
+ * String. Without a handler the message is dropped, still acknowledged.
+ */
+function handleControl(
+  conn: Connection,
+  session: Session,
+  p: PublishPacket,
+  topic: string,
+): void {
+  const core = conn.core;
+  const hook = core.hooks.control;
+  let error: string | undefined;
+  if (hook !== undefined) {
+    const message = {
+      topic,
+      payload: Buffer.from(p.payload),
+      qos: p.qos,
+      retain: p.retain,
+      properties: forwardedProperties(p.properties),
+    };
+    try {
+      error = hook(conn, message);
+    } catch (err) {
+      core.log(LogType.Error, `Error: control topic ${topic}: ${String(err)}`);
+      error = 'Internal error';
+    }
+  }
+  const reasonString = conn.protocolVersion === 5 ? error : undefined;
+  if (p.qos === 0) return;
+  const type = p.qos === 1 ? PacketType.Puback : PacketType.Pubrec;
+  const id = p.packetId as number;
+  if (p.qos === 2) {
+    session.incomingQos2.set(id, null);
+    core.observer?.incomingChanged(session, id);
+  }
+  sendAck(conn, type, id, ReasonCode.Success, reasonString);
+}
+
+/**
+ * The message hook (plugins' message event) may change or refuse an
+ * incoming message; false when refused. What it throws refuses it.
+ */
+function applyMessageHook(conn: Connection, msg: StoredMessage): boolean {
+  const core = conn.core;
+  const hook = core.hooks.message as MessageHook;
+  const { topic, payload, qos, retain, properties } = msg;
+  let out: HookMessage | undefined;
+  try {
+    out = hook(conn, { topic, payload, qos, retain, properties });
+  } catch (err) {
+    core.log(LogType.Error, `Error: message hook: ${String(err)}`);
+    return false;
+  }
+  if (out === undefined) return false;
+  msg.topic = out.topic;
+  if (out.payload !== payload) {
+    msg.payload = out.payload;
+    msg.owned = false;
+  }
+  msg.qos = out.qos;
+  msg.retain = out.retain;
+  msg.properties = out.properties;
+  return true;
 }
 
 /**
@@ -122,9 +217,13 @@ function refusal(conn: Connection, p: PublishPacket, topic: string): ReasonCode 
   const acl = core.hooks.checkAcl;
   if (acl !== undefined) {
     const full = conn.listener.mountPoint + topic;
-    if (!acl(conn, full, AclAccess.Write, p.qos, p.retain))
+    if (!acl(conn, full, AclAccess.Write, p.qos, p.retain, p.payload)) {
+      if (core.debugEnabled) logPublish(conn, 'Denied', p, topic);
       return ReasonCode.NotAuthorized;
+    }
   }
+  // Mosquitto logs a PUBLISH as received once it passed the access check.
+  if (core.debugEnabled) logPublish(conn, 'Received', p, topic);
   return ReasonCode.Success;
 }
 
@@ -174,6 +273,7 @@ function sendAck(
   type: PacketType.Puback | PacketType.Pubrec,
   packetId: number,
   reason: ReasonCode,
+  reasonString?: string,
 ): void {
   const core = conn.core;
   if (core.debugEnabled) {
@@ -181,12 +281,13 @@ function sendAck(
     core.logDebug(`Sending ${name} to ${conn.clientId} (m${packetId}, rc${reason})`);
   }
   // 3.x acknowledgements carry no reason code; the encoder drops it.
-  conn.send({ type, packetId, reasonCode: reason });
+  const properties = reasonString === undefined ? undefined : { reasonString };
+  conn.send({ type, packetId, reasonCode: reason, properties });
 }
 
-function logReceived(conn: Connection, p: PublishPacket, topic: string): void {
+function logPublish(conn: Connection, what: string, p: PublishPacket, topic: string) {
   conn.core.logDebug(
-    `Received PUBLISH from ${conn.clientId} (d${p.dup ? 1 : 0}, q${p.qos}, ` +
+    `${what} PUBLISH from ${conn.clientId} (d${p.dup ? 1 : 0}, q${p.qos}, ` +
       `r${p.retain ? 1 : 0}, m${p.packetId ?? 0}, '${topic}', ... ` +
       `(${p.payload.length} bytes))`,
   );

@@ -16,7 +16,7 @@ import {
 } from '../../protocol/index.js';
 import type { Connection } from '../connection.js';
 import { deliver } from '../delivery.js';
-import { AclAccess } from '../hooks.js';
+import { AclAccess, type HookSubscription } from '../hooks.js';
 import type { Session, SubscriptionRecord } from '../session.js';
 
 export function handleSubscribe(conn: Connection, p: SubscribePacket): void {
@@ -54,20 +54,29 @@ function subscribeOne(
   const qos = Math.min(s.qos, conn.listener.maxQos) as QoS;
   if (core.debugEnabled) core.logDebug(`\t${s.topicFilter} (QoS ${s.qos})`);
   const shared = parseSharedSubscription(s.topicFilter);
-  const group = shared?.group ?? '';
   // A mount point prefixes every filter, so no filter can reach outside it.
-  const filter = mount + (shared?.filter ?? s.topicFilter);
-  const key = shared === null ? filter : `$share/${group}/${filter}`;
+  let sub: HookSubscription | undefined = {
+    filter: mount + (shared?.filter ?? s.topicFilter),
+    group: shared?.group ?? '',
+    qos,
+  };
   const acl = core.hooks.checkAcl;
-  if (acl !== undefined && !acl(conn, filter, AclAccess.Subscribe, qos, false)) {
+  if (acl !== undefined && !acl(conn, sub.filter, AclAccess.Subscribe, qos, false)) {
     return { code: ReasonCode.NotAuthorized, record: undefined, isNew: false };
   }
+  // Plugins may change or refuse a subscription that passed the check.
+  if (core.hooks.subscribe !== undefined) sub = core.hooks.subscribe(conn, sub);
+  if (sub === undefined) {
+    return { code: ReasonCode.NotAuthorized, record: undefined, isNew: false };
+  }
+  const { filter, group } = sub;
+  const key = group === '' ? filter : `$share/${group}/${filter}`;
   // A 3.x bridge (protocol level with bit 0x80) must not get its own
   // messages back and needs the retain flag as published, as in Mosquitto.
   const record: SubscriptionRecord = {
     filter,
     group,
-    qos,
+    qos: sub.qos,
     noLocal: s.noLocal || conn.isBridge,
     retainAsPublished: s.retainAsPublished || conn.isBridge,
     retainHandling: s.retainHandling,
@@ -79,9 +88,9 @@ function subscribeOne(
   core.observer?.subscriptionChanged(session, key);
   if (isNew) core.countSubscription(group, 1);
   if (core.logger.mask & LogType.Subscribe) {
-    core.logger.write(LogType.Subscribe, `${conn.clientId} ${qos} ${s.topicFilter}`);
+    core.logger.write(LogType.Subscribe, `${conn.clientId} ${sub.qos} ${s.topicFilter}`);
   }
-  return { code: qos, record, isNew };
+  return { code: sub.qos, record, isNew };
 }
 
 /**
@@ -103,7 +112,7 @@ function sendRetained(
   const core = conn.core;
   const upgrade = core.options.upgradeOutgoingQos;
   const ids = record.identifier !== 0 ? [record.identifier] : undefined;
-  const acl = core.hooks.checkAcl;
+  const { checkAcl: acl, retainedSource } = core.hooks;
   const before = core.retained.count;
   const found = core.retained.match(record.filter, Date.now());
   // Matching drops expired retained messages; keep the counters true.
@@ -113,7 +122,14 @@ function sendRetained(
   }
   for (const msg of found) {
     const qos = upgrade || record.qos < msg.qos ? record.qos : msg.qos;
-    if (acl !== undefined && !acl(conn, msg.topic, AclAccess.Read, qos, true)) continue;
+    // check_retain_source: may its publisher still write there?
+    if (retainedSource !== undefined && !retainedSource(msg)) continue;
+    if (
+      acl !== undefined &&
+      !acl(conn, msg.topic, AclAccess.Read, qos, true, msg.payload)
+    ) {
+      continue;
+    }
     deliver(core, session, msg, qos, true, ids);
   }
 }

@@ -12,6 +12,7 @@ import {
   type UnsubscribePacket,
 } from '../../protocol/index.js';
 import type { Connection } from '../connection.js';
+import { AclAccess } from '../hooks.js';
 import type { Session } from '../session.js';
 
 export function handleUnsubscribe(conn: Connection, p: UnsubscribePacket): void {
@@ -19,21 +20,21 @@ export function handleUnsubscribe(conn: Connection, p: UnsubscribePacket): void 
   if (core.debugEnabled) core.logDebug(`Received UNSUBSCRIBE from ${conn.clientId}`);
   const session = conn.session as Session;
   const mount = conn.listener.mountPoint;
+  const acl = core.hooks.checkAcl;
   const codes: number[] = [];
   for (const raw of p.topicFilters) {
     if (core.debugEnabled) core.logDebug(`\t${raw}`);
     const shared = parseSharedSubscription(raw);
     const filter = mount + (shared?.filter ?? raw);
-    const key = shared === null ? filter : `$share/${shared.group}/${filter}`;
-    const record = session.subscriptions.get(key);
-    if (record === undefined) {
-      codes.push(ReasonCode.NoSubscriptionExisted);
+    const group = shared?.group ?? '';
+    const key = shared === null ? filter : `$share/${group}/${filter}`;
+    // Mosquitto asks plugins about unsubscribing too; a refused
+    // subscription stays (3.x UNSUBACK cannot say so).
+    if (acl !== undefined && !acl(conn, filter, AclAccess.Unsubscribe, 0, false)) {
+      codes.push(ReasonCode.NotAuthorized);
     } else {
-      session.subscriptions.delete(key);
-      core.observer?.subscriptionChanged(session, key);
-      core.tree.remove(session, record.filter, record.group);
-      core.countSubscription(record.group, -1);
-      codes.push(ReasonCode.Success);
+      codes.push(removeSubscription(conn, session, key));
+      core.hooks.unsubscribed?.(conn, filter, group);
     }
     if (core.logger.mask & LogType.Unsubscribe) {
       core.logger.write(LogType.Unsubscribe, `${conn.clientId} ${raw}`);
@@ -41,4 +42,15 @@ export function handleUnsubscribe(conn: Connection, p: UnsubscribePacket): void 
   }
   if (core.debugEnabled) core.logDebug(`Sending UNSUBACK to ${conn.clientId}`);
   conn.send({ type: PacketType.Unsuback, packetId: p.packetId, reasonCodes: codes });
+}
+
+function removeSubscription(conn: Connection, session: Session, key: string): ReasonCode {
+  const core = conn.core;
+  const record = session.subscriptions.get(key);
+  if (record === undefined) return ReasonCode.NoSubscriptionExisted;
+  session.subscriptions.delete(key);
+  core.observer?.subscriptionChanged(session, key);
+  core.tree.remove(session, record.filter, record.group);
+  core.countSubscription(record.group, -1);
+  return ReasonCode.Success;
 }
