@@ -1,0 +1,256 @@
+/**
+ * Helpers of the bridge tests: a midge broker with bridges run inside the
+ * test process (so its log lines and bridges can be looked at), Debian's
+ * mosquitto and the midge command as child processes, and small MQTT
+ * client helpers.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BridgeManager } from '../../src/bridge/index.js';
+import { startBridges } from '../../src/cli/bridges.js';
+import { serverSpec } from '../../src/cli/server-spec.js';
+import {
+  type ClientOptions,
+  connect,
+  type Message,
+  type MqttClient,
+} from '../../src/client/index.js';
+import { parseCommandLine, parseConfig } from '../../src/config/index.js';
+import { type Logger, LogType } from '../../src/log/log-types.js';
+import { Server } from '../../src/server.js';
+import { freePort, type RunningBroker, startBroker } from '../helpers/broker.js';
+
+export { freePort };
+
+/** A logger that keeps every line, for assertions on Mosquitto's wording. */
+export class CaptureLog implements Logger {
+  readonly mask = LogType.All;
+  readonly lines: string[] = [];
+  #waiters = new Set<() => void>();
+
+  write(_type: LogType, message: string): void {
+    this.lines.push(message);
+    for (const wake of [...this.#waiters]) wake();
+  }
+
+  text(): string {
+    return this.lines.join('\n');
+  }
+
+  /** Resolves when a line matches; rejects after `ms` with the log. */
+  waitFor(match: string | RegExp, ms = 5000): Promise<string> {
+    const find = () =>
+      this.lines.find((l) =>
+        typeof match === 'string' ? l.includes(match) : match.test(l),
+      );
+    const found = find();
+    if (found !== undefined) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters.delete(check);
+        reject(new Error(`log never showed ${match}; it was:\n${this.text()}`));
+      }, ms);
+      const check = () => {
+        const line = find();
+        if (line === undefined) return;
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+        resolve(line);
+      };
+      this.#waiters.add(check);
+    });
+  }
+
+  /** How many lines match. */
+  count(match: string | RegExp): number {
+    return this.lines.filter((l) =>
+      typeof match === 'string' ? l.includes(match) : match.test(l),
+    ).length;
+  }
+}
+
+/** A midge broker with bridges, inside this process. */
+export interface BridgeHost {
+  port: number;
+  dir: string;
+  server: Server;
+  bridges: BridgeManager;
+  log: CaptureLog;
+  stop(): Promise<void>;
+}
+
+export interface HostOptions {
+  dnsServers?: string[];
+}
+
+/**
+ * Starts midge from a mosquitto.conf text (`conf(port)`, the port being
+ * free for its listener) with its bridges, as the midge command does.
+ */
+export async function startHost(
+  conf: (port: number) => string,
+  options: HostOptions = {},
+): Promise<BridgeHost> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'midge-bridge-'));
+  const file = join(dir, 'midge.conf');
+  const text = conf(port);
+  writeFileSync(file, text);
+  const config = parseConfig(text, file);
+  const log = new CaptureLog();
+  const server = new Server(serverSpec(config, parseCommandLine(['-c', file])), log);
+  await server.start();
+  const bridges = await startBridges(server.broker, config, log, options);
+  let stopped = false;
+  return {
+    port,
+    dir,
+    server,
+    bridges,
+    log,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await bridges.stop();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The midge command as a child process (dist/ must be built). */
+export function startMidge(conf: (port: number) => string): Promise<RunningBroker> {
+  return startBroker({ rawConfig: conf });
+}
+
+/** Debian's mosquitto as a child process, on a free port of 127.0.0.1. */
+export async function startMosquitto(
+  conf: (port: number) => string,
+  knownPort?: number,
+): Promise<RunningBroker> {
+  const port = knownPort ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), 'midge-bridge-mosq-'));
+  const file = join(dir, 'mosquitto.conf');
+  writeFileSync(file, conf(port));
+  const child = spawn('mosquitto', ['-c', file], { cwd: dir });
+  let text = '';
+  const onData = (chunk: Buffer) => {
+    text += chunk.toString();
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const broker: RunningBroker = {
+    port,
+    dir,
+    process: child,
+    output: () => text,
+    async waitForOutput(match, ms = 5000) {
+      const until = Date.now() + ms;
+      const found = () =>
+        typeof match === 'string' ? text.includes(match) : match.test(text);
+      while (!found()) {
+        if (Date.now() > until)
+          throw new Error(`mosquitto never showed ${match}:\n${text}`);
+        await sleep(20);
+      }
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const code = await exited;
+      rmSync(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+  await waitForPort(port, child, () => text);
+  return broker;
+}
+
+async function waitForPort(port: number, child: ChildProcess, output: () => string) {
+  const until = Date.now() + 10_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`broker exited:\n${output()}`);
+    if (await canConnect(port)) return;
+    await sleep(30);
+  }
+  throw new Error(`broker did not listen on ${port}:\n${output()}`);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = netConnect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A connected test client on 127.0.0.1:port. */
+export function client(port: number, options: ClientOptions = {}): Promise<MqttClient> {
+  return connect({ host: '127.0.0.1', port, ...options });
+}
+
+/** Collects the messages a client receives. */
+export class Inbox {
+  readonly messages: Message[] = [];
+
+  constructor(c: MqttClient) {
+    c.on('message', (m) => {
+      this.messages.push({ ...m, payload: Buffer.from(m.payload) });
+    });
+  }
+
+  /** Topic and payload text of each message, as "topic payload". */
+  lines(): string[] {
+    return this.messages.map((m) => `${m.topic} ${m.payload.toString()}`);
+  }
+
+  /** Waits until `n` messages arrived; rejects after `ms`. */
+  async waitCount(n: number, ms = 5000): Promise<Message[]> {
+    const until = Date.now() + ms;
+    while (this.messages.length < n) {
+      if (Date.now() > until) {
+        throw new Error(`got ${this.messages.length} of ${n} messages: ${this.lines()}`);
+      }
+      await sleep(10);
+    }
+    return this.messages;
+  }
+}
+
+/** Resolves with the retained payload of `topic`, or undefined. */
+export async function retainedPayload(
+  port: number,
+  topic: string,
+  ms = 300,
+): Promise<string | undefined> {
+  const c = await client(port);
+  const inbox = new Inbox(c);
+  await c.subscribe(topic);
+  await sleep(ms);
+  await c.end();
+  const retained = inbox.messages.find((m) => m.retain);
+  return retained?.payload.toString();
+}
+
+/** Polls `check` until it is true; rejects after `ms`. */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  ms = 5000,
+  what = '',
+) {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting ${what}`);
+    await sleep(20);
+  }
+}
