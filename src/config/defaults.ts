@@ -167,6 +167,7 @@ export function createConfig(file: string | null): Config {
     persistenceLocation: null,
     autosaveInterval: 1800,
     autosaveOnChanges: false,
+    persistenceDurability: 'normal',
     persistentClientExpiration: 0,
     logDest: ['stderr'],
     logFile: null,

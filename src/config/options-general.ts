@@ -6,6 +6,7 @@ import {
   boolOption,
   type Common,
   customOption,
+  enumOption,
   intOption,
   type OptionSpec,
   stringOption,
@@ -275,6 +276,16 @@ export const persistenceOptions: readonly OptionSpec[] = [
     ...PERSIST,
     default: 'false',
     summary: 'autosave_interval counts changes instead of seconds',
+  }),
+  enumOption('persistence_durability', 'persistenceDurability', {
+    ...PERSIST,
+    // Opened once at start-up: a reload cannot change it.
+    reload: false,
+    values: ['normal', 'full'],
+    default: 'normal',
+    summary:
+      'midge only: what an acknowledged message survives: normal = the ' +
+      'process dying, full = also power loss (fsync per commit)',
   }),
   expiration({
     ...G,

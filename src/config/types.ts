@@ -238,6 +238,8 @@ export interface Config {
   persistenceLocation: string | null;
   autosaveInterval: number;
   autosaveOnChanges: boolean;
+  /** midge only: `normal` survives a crash, `full` also power loss. */
+  persistenceDurability: 'normal' | 'full';
   /** Seconds; 0 = never expire. */
   persistentClientExpiration: number;
   // Logging
