@@ -10,6 +10,7 @@
  * array stops the load there, as in Mosquitto.
  */
 import {
+  asciiLower,
   asObject,
   getBool,
   getInt,
@@ -76,7 +77,7 @@ export function aclsFromJson(list: JsonValue[]): Role['acls'] {
 }
 
 function sameType(given: string, type: AclType): boolean {
-  return given.toLowerCase() === type.toLowerCase();
+  return asciiLower(given) === asciiLower(type);
 }
 
 function loadRole(entry: JsonObject, state: DynsecState): Role | undefined {

@@ -21,6 +21,7 @@ import {
   type Requester,
 } from './commands/shared.js';
 import {
+  asciiLower,
   asObject,
   decodePayload,
   getString,
@@ -36,7 +37,7 @@ export type { Requester } from './commands/shared.js';
 const handlers = new Map<string, [string, Handler]>();
 for (const table of [generalCommands, clientCommands, groupCommands, roleCommands]) {
   for (const [name, handler] of Object.entries(table)) {
-    handlers.set(name.toLowerCase(), [name, handler]);
+    handlers.set(asciiLower(name), [name, handler]);
   }
 }
 
@@ -85,7 +86,7 @@ class Run implements CommandContext {
 }
 
 function runCommand(ctx: CommandContext, cmd: JsonObject, name: string): Reply {
-  const found = handlers.get(name.toLowerCase());
+  const found = handlers.get(asciiLower(name));
   if (!found) return { command: name, error: 'Unknown command' };
   const [command, handler] = found;
   try {

@@ -23,7 +23,7 @@ export class JsonObject {
 
   /** The first value whose key equals `name` ignoring ASCII case. */
   get(name: string): JsonValue | undefined {
-    const wanted = name.toLowerCase();
+    const wanted = asciiLower(name);
     for (const [key, value] of this.entries) {
       if (key.length === name.length && asciiLower(key) === wanted) return value;
     }
@@ -31,7 +31,8 @@ export class JsonObject {
   }
 }
 
-function asciiLower(s: string): string {
+/** Lower case for ASCII letters only, as C's tolower in the C locale. */
+export function asciiLower(s: string): string {
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 

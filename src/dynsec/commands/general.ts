@@ -5,7 +5,7 @@
  * Mosquitto does. Nobody is disconnected: access checks read the current
  * defaults each time.
  */
-import { asObject } from '../json.js';
+import { asciiLower, asObject } from '../json.js';
 import { DEFAULT_ACCESS_TYPES } from '../model.js';
 import { defaultAccessJson } from '../views.js';
 import { type Handler, refuse } from './shared.js';
@@ -18,9 +18,7 @@ const setDefaultACLAccess: Handler = (ctx, cmd) => {
     const acltype = entry?.get('acltype');
     const allow = entry?.get('allow');
     if (typeof acltype !== 'string' || typeof allow !== 'boolean') continue;
-    const type = DEFAULT_ACCESS_TYPES.find(
-      (t) => t.toLowerCase() === acltype.toLowerCase(),
-    );
+    const type = DEFAULT_ACCESS_TYPES.find((t) => asciiLower(t) === asciiLower(acltype));
     if (type) ctx.state.defaultAccess[type] = allow;
     ctx.log('setDefaultACLAccess', `acltype=${acltype} | allow=${allow}`);
   }

@@ -7,7 +7,7 @@
  */
 
 import { aclsFromJson } from '../config-load.js';
-import { getBool, getInt, type JsonObject } from '../json.js';
+import { asciiLower, getBool, getInt, type JsonObject } from '../json.js';
 import { ACL_TYPES, type AclType, insertAcl, newRole } from '../model.js';
 import { roleJson } from '../views.js';
 import {
@@ -112,7 +112,7 @@ function aclArgs(ctx: Parameters<Handler>[0], cmd: JsonObject) {
   const role = findRole(ctx, rolename);
   const given = cmd.get('acltype');
   if (typeof given !== 'string') refuse('Invalid/missing acltype');
-  const type = ACL_TYPES.find((t) => t.toLowerCase() === given.toLowerCase());
+  const type = ACL_TYPES.find((t) => asciiLower(t) === asciiLower(given));
   if (!type) refuse('Unknown acltype');
   const topic = cmd.get('topic');
   if (typeof topic !== 'string') refuse('Invalid/missing topic');
