@@ -1,0 +1,117 @@
+/**
+ * The SQLite database's tables and how a file is recognised: the header
+ * field `application_id` says "this is midge's" and `user_version` gives
+ * the schema version. A later midge that changes the tables raises the
+ * version and migrates older files forward; an older midge refuses a file
+ * whose version it does not know rather than misread it.
+ */
+
+/** "midg" in ASCII. */
+export const APPLICATION_ID = 0x6d696467;
+export const SCHEMA_VERSION = 1;
+
+/** Column lists of a message stored inline, and its placeholders. */
+const MESSAGE = 'topic, payload, qos, retain, expires_at, origin, properties';
+
+export const CREATE_TABLES = `
+CREATE TABLE sessions (
+  client_id TEXT PRIMARY KEY NOT NULL,
+  expiry_interval INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  next_packet_id INTEGER NOT NULL,
+  username TEXT,
+  will_publish_at INTEGER,
+  will_topic TEXT,
+  will_payload BLOB,
+  will_qos INTEGER,
+  will_retain INTEGER,
+  will_expires_at INTEGER,
+  will_origin TEXT,
+  will_properties BLOB
+);
+CREATE TABLE subscriptions (
+  client_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  filter TEXT NOT NULL,
+  share_group TEXT NOT NULL,
+  qos INTEGER NOT NULL,
+  no_local INTEGER NOT NULL,
+  retain_as_published INTEGER NOT NULL,
+  retain_handling INTEGER NOT NULL,
+  identifier INTEGER NOT NULL,
+  PRIMARY KEY (client_id, key)
+) WITHOUT ROWID;
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,
+  topic TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  qos INTEGER NOT NULL,
+  retain INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  origin TEXT NOT NULL,
+  properties BLOB
+);
+CREATE TABLE outgoing (
+  seq INTEGER PRIMARY KEY,
+  client_id TEXT NOT NULL,
+  message_id INTEGER NOT NULL,
+  qos INTEGER NOT NULL,
+  retain INTEGER NOT NULL,
+  subscription_ids TEXT,
+  packet_id INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  sent INTEGER NOT NULL
+);
+CREATE TABLE incoming (
+  client_id TEXT NOT NULL,
+  packet_id INTEGER NOT NULL,
+  topic TEXT,
+  payload BLOB,
+  qos INTEGER,
+  retain INTEGER,
+  expires_at INTEGER,
+  origin TEXT,
+  properties BLOB,
+  PRIMARY KEY (client_id, packet_id)
+);
+CREATE TABLE retained (
+  topic TEXT PRIMARY KEY NOT NULL,
+  payload BLOB NOT NULL,
+  qos INTEGER NOT NULL,
+  retain INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  origin TEXT NOT NULL,
+  properties BLOB
+);
+`;
+
+export const TABLES = [
+  'sessions',
+  'subscriptions',
+  'messages',
+  'outgoing',
+  'incoming',
+  'retained',
+] as const;
+
+/** The statements a commit runs, by name. */
+export const WRITES = {
+  putSession:
+    'INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  removeSession: 'DELETE FROM sessions WHERE client_id = ?',
+  removeSessionSubs: 'DELETE FROM subscriptions WHERE client_id = ?',
+  removeSessionIncoming: 'DELETE FROM incoming WHERE client_id = ?',
+  putSub: 'INSERT OR REPLACE INTO subscriptions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  removeSub: 'DELETE FROM subscriptions WHERE client_id = ? AND key = ?',
+  putMessage: `INSERT OR REPLACE INTO messages (id, ${MESSAGE}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  removeMessage: 'DELETE FROM messages WHERE id = ?',
+  putOutgoing: 'INSERT OR REPLACE INTO outgoing VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  removeOutgoing: 'DELETE FROM outgoing WHERE seq = ?',
+  putIncoming: `INSERT OR REPLACE INTO incoming (client_id, packet_id, ${MESSAGE})
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  removeIncoming: 'DELETE FROM incoming WHERE client_id = ? AND packet_id = ?',
+  putRetained: `INSERT OR REPLACE INTO retained (${MESSAGE}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  removeRetained: 'DELETE FROM retained WHERE topic = ?',
+} as const;
+
+export type WriteName = keyof typeof WRITES;

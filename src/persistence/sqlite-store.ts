@@ -1,0 +1,225 @@
+/**
+ * midge's own store: one SQLite file (better-sqlite3) in WAL mode. A batch
+ * is one transaction of prepared statements; SQLite's write-ahead log makes
+ * the commit a sequential append, and `checkpoint` folds the log into the
+ * main file (autosave_interval, SIGUSR1, shutdown).
+ *
+ * @example
+ * const store = new SqliteStore('/var/lib/midge/midge.db', 'normal');
+ * const contents = store.load();
+ */
+import type Database from 'better-sqlite3';
+import type { OutgoingState } from '../broker/index.js';
+import type { QoS } from '../protocol/index.js';
+import { decodeIds, decodeProperties, encodeIds, encodeProperties } from './codec.js';
+import { type Durability, openDatabase } from './sqlite-open.js';
+import { WRITES, type WriteName } from './sqlite-schema.js';
+import type {
+  Batch,
+  IncomingRow,
+  MessageRow,
+  OutgoingRow,
+  SavedMessage,
+  SessionRow,
+  Store,
+  StoreContents,
+  SubscriptionRow,
+} from './store.js';
+
+type Row = Record<string, Database.Value>;
+type Statements = Record<WriteName, Database.Statement>;
+
+export class SqliteStore implements Store {
+  readonly name: string;
+  readonly #db: Database.Database;
+  readonly #st: Statements;
+  readonly #apply: (b: Batch) => void;
+
+  constructor(path: string, durability: Durability = 'normal') {
+    this.name = path;
+    this.#db = openDatabase(path, durability);
+    const st = {} as Statements;
+    for (const [name, sql] of Object.entries(WRITES)) {
+      st[name as WriteName] = this.#db.prepare(sql);
+    }
+    this.#st = st;
+    this.#apply = this.#db.transaction((b: Batch) => {
+      this.#remove(b);
+      this.#put(b);
+    });
+  }
+
+  load(): StoreContents {
+    const all = (sql: string) => this.#db.prepare<Row>(sql).all();
+    return {
+      sessions: all('SELECT * FROM sessions').map(sessionOf),
+      subscriptions: all('SELECT * FROM subscriptions').map(subscriptionOf),
+      messages: all('SELECT * FROM messages').map(
+        (r): MessageRow => ({ id: r.id as number, message: messageOf(r, '') }),
+      ),
+      outgoing: all('SELECT * FROM outgoing ORDER BY seq').map(outgoingOf),
+      incoming: all('SELECT * FROM incoming').map(incomingOf),
+      retained: all('SELECT * FROM retained').map((r) => messageOf(r, '')),
+    };
+  }
+
+  commit(batch: Batch): void {
+    this.#apply(batch);
+  }
+
+  checkpoint(): void {
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  close(): void {
+    if (!this.#db.open) return;
+    this.checkpoint();
+    this.#db.close();
+  }
+
+  #remove(b: Batch): void {
+    const st = this.#st;
+    for (const id of b.removedSessions) {
+      st.removeSession.run(id);
+      st.removeSessionSubs.run(id);
+      st.removeSessionIncoming.run(id);
+    }
+    for (const r of b.removedSubscriptions) st.removeSub.run(r.clientId, r.key);
+    for (const id of b.removedMessages) st.removeMessage.run(id);
+    for (const seq of b.removedOutgoing) st.removeOutgoing.run(seq);
+    for (const r of b.removedIncoming) st.removeIncoming.run(r.clientId, r.packetId);
+    for (const topic of b.removedRetained) st.removeRetained.run(topic);
+  }
+
+  #put(b: Batch): void {
+    const st = this.#st;
+    for (const s of b.sessions) st.putSession.run(...sessionValues(s));
+    for (const r of b.subscriptions) {
+      const s = r.record;
+      st.putSub.run(
+        r.clientId,
+        r.key,
+        s.filter,
+        s.group,
+        s.qos,
+        flag(s.noLocal),
+        flag(s.retainAsPublished),
+        s.retainHandling,
+        s.identifier,
+      );
+    }
+    for (const m of b.messages) st.putMessage.run(m.id, ...messageValues(m.message));
+    for (const o of b.outgoing) {
+      st.putOutgoing.run(
+        o.seq,
+        o.clientId,
+        o.messageId,
+        o.qos,
+        flag(o.retain),
+        encodeIds(o.subscriptionIds),
+        o.packetId,
+        o.state,
+        flag(o.sent),
+      );
+    }
+    for (const r of b.incoming) {
+      const values = r.message === null ? NO_MESSAGE : messageValues(r.message);
+      st.putIncoming.run(r.clientId, r.packetId, ...values);
+    }
+    for (const m of b.retained) st.putRetained.run(...messageValues(m));
+  }
+}
+
+const NO_MESSAGE: Database.Value[] = [null, null, null, null, null, null, null];
+
+function flag(b: boolean): number {
+  return b ? 1 : 0;
+}
+
+function messageValues(m: SavedMessage): Database.Value[] {
+  return [
+    m.topic,
+    m.payload,
+    m.qos,
+    flag(m.retain),
+    m.expiresAt,
+    m.origin,
+    encodeProperties(m.properties),
+  ];
+}
+
+function sessionValues(s: SessionRow): Database.Value[] {
+  const will = s.will;
+  return [
+    s.clientId,
+    s.expiryInterval,
+    s.expiresAt,
+    s.nextPacketId,
+    s.username ?? null,
+    will === undefined ? null : will.publishAt,
+    ...(will === undefined ? NO_MESSAGE : messageValues(will.message)),
+  ];
+}
+
+/** A message from columns named `<prefix>topic`, `<prefix>payload`, ... */
+function messageOf(r: Row, prefix: string): SavedMessage {
+  return {
+    topic: r[`${prefix}topic`] as string,
+    payload: r[`${prefix}payload`] as Buffer,
+    qos: r[`${prefix}qos`] as QoS,
+    retain: r[`${prefix}retain`] === 1,
+    properties: decodeProperties(r[`${prefix}properties`] as Buffer | null),
+    expiresAt: r[`${prefix}expires_at`] as number,
+    origin: r[`${prefix}origin`] as string,
+  };
+}
+
+function sessionOf(r: Row): SessionRow {
+  const publishAt = r.will_publish_at as number | null;
+  return {
+    clientId: r.client_id as string,
+    expiryInterval: r.expiry_interval as number,
+    expiresAt: r.expires_at as number,
+    nextPacketId: r.next_packet_id as number,
+    username: (r.username as string | null) ?? undefined,
+    will: publishAt === null ? undefined : { message: messageOf(r, 'will_'), publishAt },
+  };
+}
+
+function subscriptionOf(r: Row): SubscriptionRow {
+  return {
+    clientId: r.client_id as string,
+    key: r.key as string,
+    record: {
+      filter: r.filter as string,
+      group: r.share_group as string,
+      qos: r.qos as QoS,
+      noLocal: r.no_local === 1,
+      retainAsPublished: r.retain_as_published === 1,
+      retainHandling: r.retain_handling as 0 | 1 | 2,
+      identifier: r.identifier as number,
+    },
+  };
+}
+
+function outgoingOf(r: Row): OutgoingRow {
+  return {
+    seq: r.seq as number,
+    clientId: r.client_id as string,
+    messageId: r.message_id as number,
+    qos: r.qos as QoS,
+    retain: r.retain === 1,
+    subscriptionIds: decodeIds(r.subscription_ids as string | null),
+    packetId: r.packet_id as number,
+    state: r.state as OutgoingState,
+    sent: r.sent === 1,
+  };
+}
+
+function incomingOf(r: Row): IncomingRow {
+  return {
+    clientId: r.client_id as string,
+    packetId: r.packet_id as number,
+    message: r.topic === null ? null : messageOf(r, ''),
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The interface every store implements: the in-memory store, the SQLite
+ * store, and later ones (a cluster store). A store knows rows, not the
+ * broker: the journal (./journal.ts) turns the broker's changes into
+ * batches of rows, and ./restore.ts turns the rows back into sessions.
+ *
+ * @example
+ * const store = new MemoryStore();
+ * store.commit({ ...emptyBatch(), retained: [message] });
+ * store.load().retained; // [message]
+ */
+import type { OutgoingState, SubscriptionRecord } from '../broker/index.js';
+import type { Properties, QoS } from '../protocol/index.js';
+
+/** An application message as saved: the broker's StoredMessage fits it. */
+export interface SavedMessage {
+  topic: string;
+  payload: Buffer;
+  qos: QoS;
+  retain: boolean;
+  properties: Properties | undefined;
+  /** Epoch milliseconds; 0 = never expires. */
+  expiresAt: number;
+  /** Client id of the publisher, for No Local. */
+  origin: string;
+}
+
+/** A persistent session (one whose expiry interval is not 0). */
+export interface SessionRow {
+  clientId: string;
+  /** Seconds; 0xFFFFFFFF = never expires. */
+  expiryInterval: number;
+  /** Epoch milliseconds at which it expires; 0 = connected, or never. */
+  expiresAt: number;
+  nextPacketId: number;
+  /** Who the client was when last connected, when known. */
+  username: string | undefined;
+  /** A will waiting for its Will Delay Interval. */
+  will: { message: SavedMessage; publishAt: number } | undefined;
+}
+
+export interface SubscriptionRow {
+  clientId: string;
+  /** As in Session.subscriptions: the filter, `$share/<group>/` kept. */
+  key: string;
+  record: SubscriptionRecord;
+}
+
+/** A message shared by the outgoing rows that reference it. */
+export interface MessageRow {
+  id: number;
+  message: SavedMessage;
+}
+
+/** One message on its way to one session, queued or in flight. */
+export interface OutgoingRow {
+  /** Increasing with the order messages joined the session's queue. */
+  seq: number;
+  clientId: string;
+  messageId: number;
+  qos: QoS;
+  retain: boolean;
+  subscriptionIds: number[] | undefined;
+  /** 0 while queued. */
+  packetId: number;
+  state: OutgoingState;
+  sent: boolean;
+}
+
+/** An incoming QoS 2 message answered with PUBREC, awaiting PUBREL. */
+export interface IncomingRow {
+  clientId: string;
+  packetId: number;
+  /** null: acknowledged but not to be delivered (refused). */
+  message: SavedMessage | null;
+}
+
+/** Everything a store holds; also the "put" half of a batch. */
+export interface StoreContents {
+  sessions: SessionRow[];
+  subscriptions: SubscriptionRow[];
+  messages: MessageRow[];
+  /** In `seq` order. */
+  outgoing: OutgoingRow[];
+  incoming: IncomingRow[];
+  retained: SavedMessage[];
+}
+
+/**
+ * The changes of one turn of the event loop. A store applies a batch as
+ * one transaction: removals first (a removed session takes its
+ * subscriptions and incoming rows with it; its outgoing rows are listed in
+ * `removedOutgoing`), then the rows to add or replace.
+ */
+export interface Batch extends StoreContents {
+  removedSessions: string[];
+  removedSubscriptions: Array<{ clientId: string; key: string }>;
+  removedMessages: number[];
+  removedOutgoing: number[];
+  removedIncoming: Array<{ clientId: string; packetId: number }>;
+  removedRetained: string[];
+}
+
+export interface Store {
+  /** A name for log lines: the file path, or "memory". */
+  readonly name: string;
+  /** Everything saved, read once at start-up. */
+  load(): StoreContents;
+  /**
+   * Applies a batch atomically. Rows may be the broker's live objects: a
+   * store reads everything it needs before returning (or before its first
+   * await), and never keeps them. A returned promise settles when the
+   * batch is durable.
+   */
+  commit(batch: Batch): void | Promise<void>;
+  /** Folds any journal into the main file; may do nothing. */
+  checkpoint(): void;
+  close(): void;
+}
+
+export function emptyContents(): StoreContents {
+  return {
+    sessions: [],
+    subscriptions: [],
+    messages: [],
+    outgoing: [],
+    incoming: [],
+    retained: [],
+  };
+}
+
+export function emptyBatch(): Batch {
+  return {
+    ...emptyContents(),
+    removedSessions: [],
+    removedSubscriptions: [],
+    removedMessages: [],
+    removedOutgoing: [],
+    removedIncoming: [],
+    removedRetained: [],
+  };
+}
+
+/** The number of rows a batch adds, replaces or removes. */
+export function batchSize(b: Batch): number {
+  return (
+    b.sessions.length +
+    b.subscriptions.length +
+    b.messages.length +
+    b.outgoing.length +
+    b.incoming.length +
+    b.retained.length +
+    b.removedSessions.length +
+    b.removedSubscriptions.length +
+    b.removedMessages.length +
+    b.removedOutgoing.length +
+    b.removedIncoming.length +
+    b.removedRetained.length
+  );
+}
