@@ -18,6 +18,7 @@ import {
 } from '../config/index.js';
 import { type Logger, LogType } from '../log/log-types.js';
 import { BrokerLogger } from '../log/logger.js';
+import { openPersistence, type Persistence } from '../persistence/index.js';
 import { Server } from '../server.js';
 import { SysTree } from '../sys/sys-tree.js';
 import { subscriptionDump } from '../sys/tree-dump.js';
@@ -98,6 +99,7 @@ interface Running {
   /** What else takes part in a reload (security files, certificates, bridges). */
   reloaders: Reloader[];
   removePidFile?: () => void;
+  persistence?: Persistence;
 }
 
 function handleSignals(running: Running): void {
@@ -109,6 +111,8 @@ function handleSignals(running: Running): void {
     log.write(LogType.Notice, `midge version ${version} terminating`);
     sys.stop();
     await server.stop();
+    // After the broker: the sessions its close detached are saved too.
+    running.persistence?.close();
     running.removePidFile?.();
     log.close();
     process.exit(0);
@@ -116,6 +120,7 @@ function handleSignals(running: Running): void {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   process.on('SIGHUP', () => reload(running));
+  process.on('SIGUSR1', () => running.persistence?.checkpoint());
   process.on('SIGUSR2', () => {
     for (const line of subscriptionDump(server.broker)) log.write(LogType.Notice, line);
   });
@@ -178,11 +183,14 @@ async function run(config: Config, command: CommandLine): Promise<Running> {
   // may already send SIGTERM.
   handleSignals(running);
   try {
+    // Saved state is back before the first client can connect.
+    running.persistence = openPersistence(config, broker, log);
     await server.start();
     // Privileged ports are open: now the broker may run as `user`.
     if (config.sourceOf('user')) dropPrivileges(config.user);
   } catch (error) {
     log.write(LogType.Error, `Error: ${(error as Error).message}`);
+    running.persistence?.close();
     removePidFile?.();
     process.exit(1);
   }

@@ -29,6 +29,7 @@ export const builtFeatures: ReadonlySet<string> = new Set([
   'proxy-protocol',
   'bind-interface',
   'syslog',
+  'persistence',
 ]);
 
 const loopback = ['127.0.0.1', '::1'];
