@@ -308,6 +308,8 @@ export class Bridge {
       return;
     }
     this.#connectedAt = Date.now();
+    // On a secondary address, the main one is first checked 5 s from now.
+    this.#lastProbe = this.#connectedAt;
     this.#setState('connected');
     this.#announce(client);
     for (const route of this.#map.routes) {

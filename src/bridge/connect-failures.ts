@@ -66,6 +66,10 @@ const SYSTEM_ERRORS: Record<string, string> = {
 
 /** The reason part of "Error creating bridge: <reason>." */
 export function failureReason(error: unknown): string {
+  // An SRV failure is only clear with the name that was looked up.
+  if ((error as { code?: string }).code === 'SRV_LOOKUP_FAILED') {
+    return (error as Error).message;
+  }
   let e: unknown = error;
   // The library wraps the system error: look for its code down the chain.
   while (e instanceof Error) {

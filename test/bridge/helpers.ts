@@ -6,7 +6,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect as netConnect } from 'node:net';
+import {
+  type AddressInfo,
+  createServer,
+  type Server as NetServer,
+  connect as netConnect,
+  type Socket,
+} from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BridgeManager } from '../../src/bridge/index.js';
@@ -252,5 +258,68 @@ export async function until(
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting ${what}`);
     await sleep(20);
+  }
+}
+
+/**
+ * The midge command on a port chosen by the caller, so that it can be
+ * stopped and started again where a bridge expects it.
+ */
+export async function startMidgeAt(
+  port: number,
+  conf: (port: number) => string = plainListener,
+): Promise<RunningBroker> {
+  const broker = await startBroker({ rawConfig: () => conf(port), noWait: true });
+  const running = { ...broker, port };
+  await waitForPort(port, broker.process, broker.output);
+  return running;
+}
+
+export const plainListener = (port: number): string =>
+  `listener ${port} 127.0.0.1\nallow_anonymous true\n`;
+
+/**
+ * A TCP relay to 127.0.0.1:target that the test can close: while closed,
+ * it hangs up on every connection at once. It lets a test decide when a
+ * bridge may reach a restarted remote.
+ */
+export class Relay {
+  readonly port: number;
+  open = true;
+  readonly #server: NetServer;
+  readonly #sockets = new Set<Socket>();
+
+  private constructor(server: NetServer, port: number) {
+    this.#server = server;
+    this.port = port;
+  }
+
+  static async start(target: number): Promise<Relay> {
+    let relay: Relay | undefined;
+    const server = createServer((socket) => relay?.accept(socket, target));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    relay = new Relay(server, (server.address() as AddressInfo).port);
+    return relay;
+  }
+
+  accept(socket: Socket, target: number): void {
+    socket.on('error', () => socket.destroy());
+    if (!this.open) {
+      socket.destroy();
+      return;
+    }
+    const upstream = netConnect(target, '127.0.0.1');
+    upstream.on('error', () => socket.destroy());
+    socket.on('close', () => upstream.destroy());
+    upstream.on('close', () => socket.destroy());
+    socket.pipe(upstream);
+    upstream.pipe(socket);
+    this.#sockets.add(socket);
+    socket.on('close', () => this.#sockets.delete(socket));
+  }
+
+  close(): Promise<void> {
+    for (const s of this.#sockets) s.destroy();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
   }
 }
