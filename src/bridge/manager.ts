@@ -29,6 +29,8 @@ export interface BridgeManagerOptions {
 export class BridgeManager {
   readonly #context: BridgeContext;
   readonly #bridges = new Map<string, Bridge>();
+  /** Settings waiting for a lazy bridge's connection to drop. */
+  readonly #pending = new Map<string, BridgeConfig>();
   #configs: readonly BridgeConfig[];
 
   constructor(
@@ -67,35 +69,45 @@ export class BridgeManager {
     for (const [name, bridge] of this.#bridges) {
       if (names.has(name)) continue;
       this.#bridges.delete(name);
+      this.#pending.delete(name);
       await bridge.stop(true);
     }
     for (const config of configs) {
       const running = this.#bridges.get(config.name);
       if (running === undefined) await this.#startOne(config);
       else if (!sameSettings(running.config, config)) this.#replace(running, config);
+      else this.#pending.delete(config.name);
     }
   }
 
   #replace(running: Bridge, config: BridgeConfig): void {
-    const swap = async () => {
-      if (this.#bridges.get(config.name) !== running) return;
-      await running.stop();
-      if (this.#bridges.get(config.name) !== running) return;
-      this.#bridges.delete(config.name);
-      await this.#startOne(config);
-    };
-    const connected = () =>
-      running.state === 'connected' || running.state === 'connecting';
-    if (config.reloadType === 'immediate' || !connected()) {
-      void swap();
+    const name = config.name;
+    const waiting = this.#pending.has(name);
+    this.#pending.set(name, config);
+    const up = (state: string) => state === 'connected' || state === 'connecting';
+    if (config.reloadType === 'immediate' || !up(running.state)) {
+      void this.#swap(running);
       return;
     }
     // lazy: let the connection run until it goes down on its own.
+    if (waiting) return;
     running.watch((state) => {
-      if (state === 'connected' || state === 'connecting') return false;
-      void swap();
+      if (up(state)) return false;
+      void this.#swap(running);
       return true;
     });
+  }
+
+  /** Replaces a bridge by one with its newest pending settings. */
+  async #swap(running: Bridge): Promise<void> {
+    const name = running.name;
+    const config = this.#pending.get(name);
+    // Gone, or reloaded back to its running settings meanwhile.
+    if (this.#bridges.get(name) !== running || config === undefined) return;
+    this.#pending.delete(name);
+    this.#bridges.delete(name);
+    await running.stop();
+    await this.#startOne(config);
   }
 
   async #startOne(config: BridgeConfig): Promise<void> {

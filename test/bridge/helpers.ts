@@ -318,8 +318,13 @@ export class Relay {
     socket.on('close', () => this.#sockets.delete(socket));
   }
 
-  close(): Promise<void> {
+  /** Drops the connections going through, as a network failure would. */
+  cut(): void {
     for (const s of this.#sockets) s.destroy();
+  }
+
+  close(): Promise<void> {
+    this.cut();
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }
 }
