@@ -1,7 +1,7 @@
 /**
- * The security layer's public surface: the three Mosquitto security files
- * and the rules for '$' topics. Hooking them into the broker lives with
- * the broker's wiring; midge_passwd is src/cli/midge-passwd.ts.
+ * The security layer's public surface: createSecurity, which wires the
+ * files and plugins into a broker, the three Mosquitto security files and
+ * the rules for '$' topics. midge_passwd is src/cli/midge-passwd.ts.
  */
 export {
   type AclAccessName,
@@ -23,4 +23,10 @@ export {
   verifyPasswordHashAsync,
 } from './password-hash.js';
 export { PskFile, pskBytes } from './psk-file.js';
+export {
+  BrokerSecurity,
+  createSecurity,
+  type Security,
+  type SecurityRuntimeOptions,
+} from './security.js';
 export { checkSpecialTopic } from './special-topics.js';
