@@ -19,6 +19,7 @@ import {
 import { type Logger, LogType } from '../log/log-types.js';
 import { BrokerLogger } from '../log/logger.js';
 import { openPersistence, type Persistence } from '../persistence/index.js';
+import { createSecurity, type Security } from '../security/index.js';
 import { Server } from '../server.js';
 import { SysTree } from '../sys/sys-tree.js';
 import { subscriptionDump } from '../sys/tree-dump.js';
@@ -100,6 +101,7 @@ interface Running {
   reloaders: Reloader[];
   removePidFile?: () => void;
   persistence?: Persistence;
+  security?: Security;
 }
 
 function handleSignals(running: Running): void {
@@ -111,6 +113,7 @@ function handleSignals(running: Running): void {
     log.write(LogType.Notice, `midge version ${version} terminating`);
     sys.stop();
     await server.stop();
+    await running.security?.close();
     // After the broker: the sessions its close detached are saved too.
     running.persistence?.close();
     running.removePidFile?.();
@@ -185,6 +188,10 @@ async function run(config: Config, command: CommandLine): Promise<Running> {
   try {
     // Saved state is back before the first client can connect.
     running.persistence = openPersistence(config, broker, log);
+    // Security files and plugins are in place before the first client too.
+    const security = await createSecurity(config, broker, log);
+    running.security = security;
+    running.reloaders.push((next) => void security.reload(next));
     await server.start();
     // Privileged ports are open: now the broker may run as `user`.
     if (config.sourceOf('user')) dropPrivileges(config.user);

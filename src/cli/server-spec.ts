@@ -30,6 +30,9 @@ export const builtFeatures: ReadonlySet<string> = new Set([
   'bind-interface',
   'syslog',
   'persistence',
+  'security',
+  'plugins',
+  'clientid-prefixes',
 ]);
 
 const loopback = ['127.0.0.1', '::1'];
