@@ -114,6 +114,8 @@ function caCertificates(spec: TlsSpec): Buffer[] {
   if (spec.cafile !== undefined) {
     const message = `Unable to load CA certificates. Check cafile "${spec.cafile}".`;
     const pem = readOrThrow(spec.cafile, message);
+    // Node takes a file without any certificate in silence; OpenSSL not.
+    attempt(() => new X509Certificate(pem), message);
     checkPart({ ca: [pem] }, message);
     ca.push(pem);
   }

@@ -1,0 +1,251 @@
+/**
+ * Shared by the listener tests: certificates made with openssl (a CA, a
+ * server certificate for 127.0.0.1, and client certificates: good,
+ * revoked with a CRL, expired, from an unknown CA), and a runner for
+ * Debian's mosquitto_pub / mosquitto_sub with a time limit.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface KeyPair {
+  cert: string;
+  key: string;
+}
+
+export interface Certs {
+  dir: string;
+  ca: string;
+  crl: string;
+  server: KeyPair;
+  good: KeyPair;
+  revoked: KeyPair;
+  expired: KeyPair;
+  /** Self-signed: its issuer is no CA the broker knows. */
+  unknown: KeyPair;
+  /** A subject with escapes, UTF-8 and a multi-valued RDN. */
+  fancy: KeyPair;
+  /** Signed by the CA but with no commonName. */
+  noCn: KeyPair;
+  /** A second CA-signed server certificate, for reload tests. */
+  server2: KeyPair;
+}
+
+const CA_CONFIG = `[ca]
+default_ca = test_ca
+[test_ca]
+dir = .
+database = index.txt
+new_certs_dir = .
+serial = serial
+default_md = sha256
+policy = any
+preserve = yes
+copy_extensions = copy
+default_crl_days = 30
+default_days = 30
+unique_subject = no
+[any]
+countryName = optional
+organizationName = optional
+organizationalUnitName = optional
+commonName = optional
+`;
+
+const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+function openssl(dir: string, args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** Makes every certificate in a new temporary folder (about 0.2 s). */
+export function makeCerts(): Certs {
+  const dir = mkdtempSync(join(tmpdir(), 'midge-certs-'));
+  writeFileSync(join(dir, 'ca.cnf'), CA_CONFIG);
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'serial'), '01\n');
+  const pair = (name: string): KeyPair => ({
+    cert: join(dir, `${name}.crt`),
+    key: join(dir, `${name}.key`),
+  });
+  openssl(
+    dir,
+    ['req', '-x509', ...EC, '-keyout', 'ca.key', '-out', 'ca.crt'].concat([
+      '-days',
+      '30',
+      '-subj',
+      '/CN=Midge Test CA',
+    ]),
+  );
+  const ca = (name: string, subj: string, extra: string[]) => {
+    openssl(
+      dir,
+      [
+        'req',
+        ...EC,
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.csr`,
+        '-subj',
+        subj,
+      ].concat(extra),
+    );
+    openssl(
+      dir,
+      ['ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.crt', '-keyfile'].concat([
+        'ca.key',
+        '-in',
+        `${name}.csr`,
+        '-out',
+        `${name}.crt`,
+        '-notext',
+      ]),
+    );
+  };
+  const san = ['-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'];
+  ca('server', '/CN=localhost', san);
+  ca('server2', '/O=Second/CN=localhost', san);
+  ca('good', '/C=GB/O=Midge Test/CN=client-good', []);
+  ca('revoked', '/C=GB/O=Midge Test/CN=client-revoked', []);
+  ca('noCn', '/C=GB/O=Midge Test/OU=no name', []);
+  openssl(
+    dir,
+    ['req', ...EC, '-keyout', 'expired.key', '-out', 'expired.csr'].concat([
+      '-subj',
+      '/CN=client-expired',
+    ]),
+  );
+  openssl(
+    dir,
+    ['ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.crt', '-keyfile', 'ca.key']
+      .concat(['-in', 'expired.csr', '-out', 'expired.crt', '-notext'])
+      .concat(['-startdate', '20200101000000Z', '-enddate', '20200201000000Z']),
+  );
+  openssl(
+    dir,
+    ['ca', '-config', 'ca.cnf', '-cert', 'ca.crt', '-keyfile', 'ca.key'].concat([
+      '-revoke',
+      'revoked.crt',
+    ]),
+  );
+  openssl(
+    dir,
+    ['ca', '-config', 'ca.cnf', '-cert', 'ca.crt', '-keyfile', 'ca.key'].concat([
+      '-gencrl',
+      '-out',
+      'ca.crl',
+    ]),
+  );
+  openssl(
+    dir,
+    ['req', '-x509', ...EC, '-keyout', 'unknown.key', '-out', 'unknown.crt'].concat([
+      '-days',
+      '30',
+      '-subj',
+      '/CN=client-good',
+    ]),
+  );
+  // x509 -req keeps the subject as written (ca would apply its policy).
+  openssl(
+    dir,
+    ['req', ...EC, '-keyout', 'fancy.key', '-out', 'fancy.csr', '-utf8'].concat([
+      '-multivalue-rdn',
+      '-subj',
+      FANCY_SUBJECT,
+    ]),
+  );
+  openssl(
+    dir,
+    ['x509', '-req', '-in', 'fancy.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key'].concat([
+      '-CAcreateserial',
+      '-out',
+      'fancy.crt',
+      '-days',
+      '30',
+    ]),
+  );
+  return {
+    dir,
+    ca: join(dir, 'ca.crt'),
+    crl: join(dir, 'ca.crl'),
+    server: pair('server'),
+    server2: pair('server2'),
+    good: pair('good'),
+    revoked: pair('revoked'),
+    expired: pair('expired'),
+    unknown: pair('unknown'),
+    fancy: pair('fancy'),
+    noCn: pair('noCn'),
+  };
+}
+
+/** Commas, quotes, a "+", UTF-8 and a multi-valued RDN (OU + CN). */
+export const FANCY_SUBJECT =
+  '/C=GB/ST=Some State/O=Midge\\, Ltd "quoted"/OU=Dev=Ops+CN=Zoë <x>;y/emailAddress=a@b.c';
+
+/** The subject as `openssl x509 -nameopt RFC2253` prints it. */
+export function opensslSubject(cert: string): string {
+  const out = execFileSync(
+    'openssl',
+    ['x509', '-in', cert, '-noout', '-subject'].concat(['-nameopt', 'RFC2253']),
+  );
+  return out
+    .toString('utf8')
+    .trim()
+    .replace(/^subject=/, '');
+}
+
+export function removeCerts(certs: Certs): void {
+  rmSync(certs.dir, { recursive: true, force: true });
+}
+
+export interface ToolResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a client tool; kills it after `ms` (code null then). The tools
+ * print errors on stderr and exit non-zero when a connection fails.
+ */
+export function runTool(cmd: string, args: string[], ms = 5000): Promise<ToolResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** mosquitto_pub's arguments to publish one message and quit. */
+export function pubArgs(port: number, id: string, extra: string[] = []): string[] {
+  return [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-t',
+    'test/t',
+    '-m',
+    'hello',
+    '-i',
+    id,
+  ].concat(extra);
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
