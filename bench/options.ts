@@ -12,8 +12,12 @@ export interface Options {
   pin: boolean;
   /** Start a broker once and run every scenario on it (quick, less clean). */
   reuseBrokers: boolean;
-  /** Extra node flags for midge, e.g. --cpu-prof. */
+  /** Seconds to wait, before each run, for other processes to go quiet. */
+  waitQuiet: number;
+  /** Run midge with --cpu-prof. */
   profile: boolean;
+  /** midge's entry point, when not this tree's dist/cli/midge.js. */
+  midge: string | null;
   list: boolean;
   help: boolean;
   quiet: boolean;
@@ -153,6 +157,22 @@ const rows: OptionRow[] = [
     },
   },
   {
+    flag: '--wait-quiet',
+    arg: 's',
+    help: 'on a shared machine, wait up to s seconds before each run for others to idle',
+    apply: (o, v) => {
+      o.waitQuiet = num('--wait-quiet', v);
+    },
+  },
+  {
+    flag: '--midge',
+    arg: 'file',
+    help: 'midge entry to run (default: dist/cli/midge.js of this tree)',
+    apply: (o, v) => {
+      o.midge = v;
+    },
+  },
+  {
     flag: '--profile',
     help: 'run midge with --cpu-prof; profiles go to <out>/profiles',
     apply: (o) => {
@@ -244,6 +264,8 @@ export function defaultOptions(cpus: number): Options {
     pin: true,
     reuseBrokers: false,
     profile: false,
+    waitQuiet: 0,
+    midge: null,
     list: false,
     help: false,
     quiet: false,

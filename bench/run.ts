@@ -6,10 +6,11 @@
  * @example
  * npm run bench -- --scenarios 1to1,fan-in --duration 5
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { brokerDefs } from './brokers/brokers.js';
+import { brokerDefs, midgeBuild, useMidgeBuild } from './brokers/brokers.js';
 import { GeneratorPool } from './gen/pool.js';
 import {
   describeMachine,
@@ -56,6 +57,18 @@ function staleBuild(): string | null {
     // No build at all is reported as midge being unavailable.
   }
   return null;
+}
+
+/** This tree's commit, marked when src/ has changes not committed. */
+function gitHead(): string {
+  try {
+    const git = (args: string[]) =>
+      execFileSync('git', ['-C', root, ...args], { encoding: 'utf8' }).trim();
+    const head = git(['rev-parse', '--short', 'HEAD']);
+    return git(['status', '--porcelain', 'src']) ? `${head} + uncommitted src/` : head;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** One line per figure as a scenario completes. */
@@ -145,6 +158,7 @@ export async function runBench(argv: string[]): Promise<number> {
     if (scenarios.length === 0) process.stderr.write('bench: no scenario matches\n');
     return scenarios.length === 0 ? 2 : 0;
   }
+  if (options.midge) useMidgeBuild(resolve(options.midge));
   const pinning = planPinning(machine, options.pin);
   pinSelf(pinning);
   const brokers: BrokerInfo[] = options.brokers.map((name) => {
@@ -158,7 +172,7 @@ export async function runBench(argv: string[]): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const progress = new Progress(process.stdout, options.quiet);
   for (const line of describe(machine, pinning, options, brokers)) progress.line(line);
-  const stale = staleBuild();
+  const stale = options.midge ? null : staleBuild();
   if (stale && brokers.some((b) => b.name === 'midge')) progress.line(stale);
 
   const pool = new GeneratorPool(options.workers);
@@ -179,6 +193,7 @@ export async function runBench(argv: string[]): Promise<number> {
     pinning,
     workers: options.workers,
     settings: options.settings,
+    midge: { build: midgeBuild(), tree: gitHead() },
     brokers,
     scenarios: done,
     targets: [],

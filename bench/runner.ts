@@ -5,8 +5,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { BrokerProcess, freePort } from './brokers/broker-process.js';
-import { type BrokerDef, type BrokerFeatures, brokerDefs } from './brokers/brokers.js';
+import type { BrokerDef, BrokerFeatures } from './brokers/brokers.js';
 import type { GeneratorPool } from './gen/pool.js';
+import { awaitQuiet, LoadMeter } from './load-meter.js';
 import type { Pinning } from './machine.js';
 import type { Options } from './options.js';
 import type { Progress } from './report/progress.js';
@@ -44,35 +45,41 @@ export class Runner {
     const name = `${String(n).padStart(3, '0')}-${scenario.id}-${broker}`;
     const dir = `${this.#dir}/brokers/${name}`;
     mkdirSync(dir, { recursive: true });
+    if (this.#options.waitQuiet > 0) {
+      await awaitQuiet(this.#options.waitQuiet, (load) =>
+        this.#progress.status('wait', 0, `other processes use ${load.toFixed(2)} cores`),
+      );
+    }
     const lacks = def.lacks(
       scenario.features,
       this.#launch(dir, 0, def, scenario.features),
     );
     if (lacks) return { broker, outcome: null, skipped: lacks };
-    let process: BrokerProcess;
+    let proc: BrokerProcess;
     try {
-      process = await this.#broker(def, scenario.features, dir);
+      proc = await this.#broker(def, scenario.features, dir);
     } catch (error) {
       return { broker, outcome: null, failed: (error as Error).message };
     }
     try {
       const outcome = await scenario.run({
-        broker: process,
+        broker: proc,
         pool: this.#pool,
         settings: this.#options.settings,
         prefix: `mb${n}-${Date.now().toString(36)}`,
         status: (phase, fraction, detail) =>
           this.#progress.status(phase, fraction, detail),
+        meter: () => new LoadMeter(proc.pid, this.#pinning.broker),
       });
-      if (!process.running) {
-        return { broker, outcome, failed: `broker exited: ${process.logTail()}` };
+      if (!proc.running) {
+        return { broker, outcome, failed: `broker exited: ${proc.logTail()}` };
       }
       return { broker, outcome };
     } catch (error) {
-      const died = process.running ? '' : ` (broker exited: ${process.logTail()})`;
+      const died = proc.running ? '' : ` (broker exited: ${proc.logTail()})`;
       return { broker, outcome: null, failed: `${(error as Error).message}${died}` };
     } finally {
-      if (!this.#options.reuseBrokers) await process.stop();
+      if (!this.#options.reuseBrokers) await proc.stop();
     }
   }
 
@@ -85,18 +92,18 @@ export class Runner {
     const key = `${def.name}:${features.persistence}`;
     const shared = this.#shared.get(key);
     if (shared?.running) return shared;
-    const process = await BrokerProcess.start(
+    const proc = await BrokerProcess.start(
       def,
       this.#launch(dir, await freePort(), def, features),
       this.#pinning.broker,
     );
-    if (this.#options.reuseBrokers) this.#shared.set(key, process);
-    return process;
+    if (this.#options.reuseBrokers) this.#shared.set(key, proc);
+    return proc;
   }
 
   #launch(dir: string, port: number, def: BrokerDef, features: BrokerFeatures) {
     // The profile lands beside the broker's log, named by scenario and run.
-    const profile = this.#options.profile && def === brokerDefs.midge;
+    const profile = this.#options.profile && def.name === 'midge';
     const nodeFlags = profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
     return { port, dir, features, nodeFlags };
   }

@@ -43,7 +43,19 @@ export interface BrokerDef {
 }
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const midgeEntry = `${root}dist/cli/midge.js`;
+let midgeEntry = `${root}dist/cli/midge.js`;
+
+/**
+ * Measures another build of midge (a snapshot of a commit, say) instead of
+ * this tree's dist/, which other work may rebuild during a long run.
+ */
+export function useMidgeBuild(entry: string): void {
+  midgeEntry = entry;
+}
+
+export function midgeBuild(): string {
+  return midgeEntry;
+}
 const mosquittoPath = '/usr/sbin/mosquitto';
 
 function confText(s: LaunchSettings): string {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 
 let clockTicks = 0;
 
-function ticksPerSecond(): number {
+export function ticksPerSecond(): number {
   if (clockTicks === 0) {
     try {
       clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
@@ -48,5 +48,22 @@ export function openFileLimit(): number {
     return match[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(match[1]);
   } catch {
     return Number.NaN;
+  }
+}
+
+/** Busy ticks per CPU (user, nice, system, irq, softirq, steal) from /proc/stat. */
+export function busyTicksPerCpu(): number[] {
+  try {
+    const stat = readFileSync('/proc/stat', 'utf8');
+    const busy: number[] = [];
+    for (const line of stat.split('\n')) {
+      const match = /^cpu(\d+)\s+(.*)$/.exec(line);
+      if (!match) continue;
+      const f = match[2]!.split(/\s+/).map(Number);
+      busy[Number(match[1])] = f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!;
+    }
+    return busy;
+  } catch {
+    return [];
   }
 }

@@ -43,6 +43,7 @@ export class ConnectionStorm {
   failed = 0;
   firstError: string | null = null;
   readonly #loops: Promise<void>[] = [];
+  readonly #closing = new Set<Promise<void>>();
 
   constructor(spec: ConnLoadSpec) {
     this.#spec = spec;
@@ -56,6 +57,7 @@ export class ConnectionStorm {
   async stop(): Promise<void> {
     this.#running = false;
     await Promise.all(this.#loops);
+    await Promise.all(this.#closing);
   }
 
   async #loop(): Promise<void> {
@@ -64,7 +66,14 @@ export class ConnectionStorm {
       try {
         await c.handshake();
         this.completed++;
-        await c.disconnect();
+        // The next connection starts while this one closes; the number
+        // closing at once is bounded so that sockets do not pile up.
+        const closing = c.disconnect();
+        this.#closing.add(closing);
+        void closing.finally(() => this.#closing.delete(closing));
+        if (this.#closing.size > this.#spec.concurrency * 4) {
+          await Promise.race(this.#closing);
+        }
       } catch (error) {
         this.failed++;
         this.firstError ??= (error as Error).message;

@@ -42,6 +42,8 @@ export interface Results {
   pinning: Pinning;
   workers: number;
   settings: Settings;
+  /** Which midge: the entry point run and the commit of this tree. */
+  midge: { build: string; tree: string };
   brokers: BrokerInfo[];
   scenarios: ScenarioResult[];
   targets: TargetCheck[];

@@ -24,7 +24,8 @@ function escapeXml(text: string): string {
 }
 
 function text(x: number, y: number, body: string, attrs = ''): string {
-  return `<text x="${x}" y="${y}" ${attrs}>${escapeXml(body)}</text>`;
+  const extra = attrs ? ` ${attrs}` : '';
+  return `<text x="${x.toFixed(1)}" y="${y}"${extra}>${escapeXml(body)}</text>`;
 }
 
 function panel(s: ScenarioResult, metric: string, brokers: BrokerName[], top: number) {
@@ -47,7 +48,7 @@ function panel(s: ScenarioResult, metric: string, brokers: BrokerName[], top: nu
           `height="${barHeight}" ` +
           `fill="${colours[b]}"/>`,
       );
-      const r = b === 'midge' ? '' : `   midge/${b} ${ratio(ratioOf(s, b, metric))}`;
+      const r = b === 'midge' ? '' : ` (midge/${b} ${ratio(ratioOf(s, b, metric))})`;
       parts.push(text(labelWidth + w + 6, y + 13, `${compact(v)}${r}`));
     }
     y += barHeight + rowGap;

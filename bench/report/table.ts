@@ -14,6 +14,9 @@ import {
   whyMissing,
 } from './results.js';
 
+/** Cores' worth of CPU taken by others above which a figure is flagged. */
+export const contended = 0.1;
+
 function metricLabel(f: { metric: string; unit: string; better: string }): string {
   return `${f.metric} ${f.unit} ${f.better === 'higher' ? '^' : 'v'}`;
 }
@@ -62,6 +65,16 @@ export function anomalies(results: Results): string[] {
         );
       }
       for (const e of o.errors.slice(0, 3)) lines.push(`${where}: ${e}`);
+      const load = o.load;
+      if (load && load.others > contended) {
+        const onBroker = load.othersOnBrokerCore;
+        const detail =
+          onBroker === null ? '' : `, ${onBroker.toFixed(2)} on the broker's`;
+        lines.push(
+          `${where}: other processes took ${load.others.toFixed(2)} cores` +
+            `${detail} during the window: figure unreliable`,
+        );
+      }
       if ((o.generatorBusy ?? 0) > 0.9) {
         lines.push(
           `${where}: generator ${Math.round(100 * o.generatorBusy!)}% busy; ` +

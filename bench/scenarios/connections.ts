@@ -8,6 +8,7 @@
 import { openFileLimit } from '../brokers/proc.js';
 import { Counter } from '../gen/counters.js';
 import type { ConnReport } from '../gen/protocol.js';
+import type { LoadReport } from '../load-meter.js';
 import { rateMeter, sleep, waitShowing } from './clock.js';
 import type { Context, Figure, Outcome, Scenario } from './types.js';
 
@@ -30,6 +31,8 @@ async function storm(ctx: Context): Promise<Outcome> {
   const span = { offset: 0, total: settings.warmup + settings.duration };
   const meter = rateMeter(() => pool.total(Counter.Connected), 'conn/s');
   let reports: ConnReport[] = [];
+  const load = ctx.meter();
+  let report: LoadReport | undefined;
   let first = { at: 0, n: 0, cpu: 0 };
   let last = first;
   const snap = () => ({
@@ -40,10 +43,12 @@ async function storm(ctx: Context): Promise<Outcome> {
   try {
     await waitShowing(ctx, 'warm-up', settings.warmup, span, meter);
     await pool.all({ cmd: 'elu' });
+    load.begin();
     first = snap();
     span.offset = settings.warmup;
     await waitShowing(ctx, 'measure', settings.duration, span, meter);
     last = snap();
+    report = load.end();
   } finally {
     reports = await pool.all<ConnReport>({ cmd: 'storm-stop' });
   }
@@ -57,6 +62,7 @@ async function storm(ctx: Context): Promise<Outcome> {
     brokerCpu: (last.cpu - first.cpu) / seconds,
     generatorBusy: Math.max(...busy),
     brokerPeakRssKiB: broker.rssKiB(),
+    load: report,
     extra: { concurrency: perWorker * pool.size, failed },
     errors,
   };

@@ -11,6 +11,7 @@ import type { PublisherSpec } from '../gen/publisher.js';
 import { emptyIntegrity, type Integrity } from '../gen/seq-tracker.js';
 import type { SubscriberReport, SubscriberSpec } from '../gen/subscriber.js';
 import { Histogram } from '../hdr.js';
+import type { LoadReport } from '../load-meter.js';
 import { rateMeter, waitShowing } from './clock.js';
 import type { Context } from './types.js';
 
@@ -42,6 +43,7 @@ export interface Topology {
 
 export interface Window {
   seconds: number;
+  load: LoadReport;
   delivered: number;
   sent: number;
   acked: number;
@@ -131,14 +133,18 @@ export class Flow {
     await this.#wait('warm-up', settings.warmup, 0);
     await onWindow?.(true);
     await pool.all({ cmd: 'elu' }, this.workers);
+    const meter = this.#ctx.meter();
+    meter.begin();
     const first = this.#snapshot();
     await this.#wait('measure', settings.duration, settings.warmup);
     const last = this.#snapshot();
+    const load = meter.end();
     const busy = await pool.all<number>({ cmd: 'elu' }, this.workers);
     await onWindow?.(false);
     const seconds = (last.at - first.at) / 1000;
     return {
       seconds,
+      load,
       delivered: (last.delivered - first.delivered) / seconds,
       sent: (last.sent - first.sent) / seconds,
       acked: (last.acked - first.acked) / seconds,

@@ -34,6 +34,7 @@ export async function throughput(ctx: Context, topo: Topology): Promise<Outcome>
       brokerCpu: w.brokerCpu,
       generatorBusy: w.generatorBusy,
       brokerPeakRssKiB: flow.peakRssKiB,
+      load: w.load,
       extra: {
         publishedPerSecond: w.sent,
         ackedPerSecond: w.acked,
@@ -176,6 +177,7 @@ export function latency(qos: QoS, rate: number): Scenario {
           brokerCpu: w.brokerCpu,
           generatorBusy: w.generatorBusy,
           brokerPeakRssKiB: flow.peakRssKiB,
+          load: w.load,
           extra: { deliveredPerSecond: w.delivered, samples: h?.total ?? 0 },
           errors: check.errors,
         };

@@ -43,6 +43,8 @@ async function run(ctx: Context): Promise<Outcome> {
     await flow.open(false);
     const meter = rateMeter(() => ctx.pool.total(Counter.Acked), 'stored/s');
     const timer = setInterval(() => ctx.status('store', 0.3, meter()), 100);
+    const load = ctx.meter();
+    load.begin();
     const storeStart = now();
     await ctx.pool.call(0, { cmd: 'start' });
     const finish = await ctx.pool.call<{ at: number; pubs: PublisherReport[] }>(0, {
@@ -55,6 +57,7 @@ async function run(ctx: Context): Promise<Outcome> {
     const subscribedAt = await ctx.pool.call<number>(0, { cmd: 'subscribe' });
     const check = await flow.drain(finish.pubs);
     const lastAt = Math.max(...check.subscribers.map((s) => s.lastAt));
+    const report = load.end();
     const errors = [...check.errors];
     if (acked < count)
       errors.push(`only ${acked} of ${count} retained messages acknowledged`);
@@ -71,6 +74,7 @@ async function run(ctx: Context): Promise<Outcome> {
       ],
       integrity: check.integrity,
       brokerPeakRssKiB: ctx.broker.rssKiB(),
+      load: report,
       extra: { retained: count, subscribers: subs },
       errors,
     };

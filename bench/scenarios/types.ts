@@ -5,6 +5,7 @@ import type { BrokerProcess } from '../brokers/broker-process.js';
 import type { BrokerFeatures } from '../brokers/brokers.js';
 import type { GeneratorPool } from '../gen/pool.js';
 import type { Integrity } from '../gen/seq-tracker.js';
+import type { LoadMeter, LoadReport } from '../load-meter.js';
 
 export interface Settings {
   /** Seconds measured per scenario and broker. */
@@ -58,6 +59,8 @@ export interface Outcome {
   generatorBusy?: number;
   /** Highest broker RSS seen during the run, KiB. */
   brokerPeakRssKiB?: number;
+  /** CPU other processes took during the window (shared machine). */
+  load?: LoadReport;
   extra?: Record<string, number | string | null>;
   errors: string[];
 }
@@ -70,6 +73,8 @@ export interface Context {
   settings: Settings;
   /** Unique per run: prefix of topics and client ids. */
   prefix: string;
+  /** A meter of other processes' CPU use, for the measuring window. */
+  meter(): LoadMeter;
   /** Shows a status line; `fraction` of the run done. */
   status(phase: string, fraction: number, detail?: string): void;
 }
