@@ -5,35 +5,27 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { describe, test } from 'node:test';
+import { describe, type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createPasswordHash, formatPasswordHash } from '../../src/security/index.js';
 import { startBroker } from '../helpers/broker.js';
-import { RawClient } from '../helpers/raw-client.js';
 import { open } from '../interop/mqttjs-support.js';
 import { startInProcess } from '../security/in-process.js';
+import { connackCode, login, passwordLine } from './helpers.js';
 
 const examples = fileURLToPath(new URL('../../docs/examples/plugins/', import.meta.url));
 
-export function passwordLine(user: string, password: string): string {
-  return `${user}:${formatPasswordHash(createPasswordHash(password))}\n`;
-}
-
-async function connackCode(
-  t: Parameters<typeof RawClient.session>[0],
+async function connack(
+  t: TestContext,
   port: number,
   version: 3 | 4 | 5,
   username?: string,
   password?: string,
 ): Promise<number | undefined> {
-  const c = await RawClient.session(t, port, {
+  return connackCode(t, port, {
     protocolVersion: version,
     clientId: `c${version}`,
-    username,
-    password: password === undefined ? undefined : Buffer.from(password),
-    mustSucceed: false,
+    ...login(username, password),
   });
-  return c.connack?.reasonCode ?? c.connack?.returnCode;
 }
 
 describe('example plugin auth-by-ip.ts', () => {
@@ -49,19 +41,19 @@ describe('example plugin auth-by-ip.ts', () => {
 
   test('untrusted address: the password file decides; MQTT 3.1 refused', async (t) => {
     const midge = await startInProcess(t, config('10.9.9.*'), { files });
-    assert.equal(await connackCode(t, midge.port, 4, 'alice', 's3cret'), 0);
-    assert.equal(await connackCode(t, midge.port, 4, 'alice', 'wrong'), 5);
-    assert.equal(await connackCode(t, midge.port, 5, 'alice', 'wrong'), 0x87);
-    assert.equal(await connackCode(t, midge.port, 4), 5);
-    assert.equal(await connackCode(t, midge.port, 3, 'alice', 's3cret'), 5);
+    assert.equal(await connack(t, midge.port, 4, 'alice', 's3cret'), 0);
+    assert.equal(await connack(t, midge.port, 4, 'alice', 'wrong'), 5);
+    assert.equal(await connack(t, midge.port, 5, 'alice', 'wrong'), 0x87);
+    assert.equal(await connack(t, midge.port, 4), 5);
+    assert.equal(await connack(t, midge.port, 3, 'alice', 's3cret'), 5);
     assert.ok(midge.lines.some((l) => l.includes('auth-by-ip: refused c3: MQTT v3')));
   });
 
   test('trusted address: no password needed', async (t) => {
     const midge = await startInProcess(t, config('127.0.0.*'), { files });
-    assert.equal(await connackCode(t, midge.port, 4, 'alice', 'wrong'), 0);
-    assert.equal(await connackCode(t, midge.port, 5), 0);
-    assert.equal(await connackCode(t, midge.port, 3), 5);
+    assert.equal(await connack(t, midge.port, 4, 'alice', 'wrong'), 0);
+    assert.equal(await connack(t, midge.port, 5), 0);
+    assert.equal(await connack(t, midge.port, 3), 5);
   });
 });
 
