@@ -19,28 +19,24 @@
  * connection goes, and "0" on the remote through the CONNECT's will.
  */
 import { lookup } from 'node:dns/promises';
-import { type Broker, type ListenerSettings, NEVER_EXPIRES } from '../broker/index.js';
+import type { Broker } from '../broker/index.js';
 import {
   ConnectionRefusedError,
   type Message,
-  MqttClient,
+  type MqttClient,
   type MqttError,
-  type QoS,
-  type WillOptions,
 } from '../client/index.js';
 import type { BridgeConfig } from '../config/types.js';
 import { type Logger, LogType } from '../log/log-types.js';
-import type { Packet } from '../protocol/index.js';
 import { AddressRing, PRIMARY_PROBE_MS, probe } from './addresses.js';
 import { failureReason, refusalLine, refusesBridgeBit } from './connect-failures.js';
-import { Forwarder, type KeepMode } from './forwarder.js';
-import { LocalLink } from './local-link.js';
-import { receivedLine, sentLine } from './packet-log.js';
+import { Forwarder } from './forwarder.js';
+import { LocalSide } from './local-side.js';
+import { createRemoteClient, setUpRemote } from './remote-link.js';
 import {
   checkRemoteConfig,
   protocolVersion,
   type RemoteContext,
-  remoteOptions,
   srvDomain,
 } from './remote-options.js';
 import { RestartDelay } from './restart-delay.js';
@@ -65,11 +61,11 @@ export interface BridgeContext {
   connectionMessages?: boolean;
   /** For tests: the random source of the restart backoff. */
   random?: () => number;
+  /** For tests: how often a bridge on a secondary address checks the main one. */
+  primaryProbeMs?: number;
 }
 
 const TICK_MS = 1000;
-/** How long to wait before opening the local session again after losing it. */
-const LOCAL_RETRY_MS = 1000;
 
 export class Bridge {
   readonly config: BridgeConfig;
@@ -77,7 +73,7 @@ export class Bridge {
   readonly #map: TopicMap;
   readonly #ring: AddressRing;
   readonly #delay: RestartDelay;
-  readonly #link: LocalLink;
+  readonly #local: LocalSide;
   readonly #forwarder: Forwarder;
   readonly #localId: string;
   readonly #remoteId: string;
@@ -108,15 +104,16 @@ export class Bridge {
     this.#map = new TopicMap(config.topics);
     this.#ring = new AddressRing(config.addresses, config.roundRobin);
     this.#delay = new RestartDelay(config, context.random);
-    this.#link = new LocalLink(context.broker, bridgeListener, {
-      onPublish: (packet) => this.#forwarder.fromLocal(packet, this.#keepMode()),
-      onClose: () => this.#localLost(),
+    const ids = { localId: this.#localId, stateTopic: this.#stateTopic };
+    this.#local = new LocalSide(config, this.#map, context.broker, context.log, ids, {
+      onPublish: (packet) => this.#forwarder.fromLocal(packet, this.#local.keepMode),
+      onLost: () => this.#forwarder.forgetHeld(),
     });
     const limit = context.broker.options.maxQueuedMessages;
     this.#forwarder = new Forwarder(
       config,
       this.#map,
-      this.#link,
+      this.#local.link,
       context.log,
       this.#version,
       limit > 0 ? limit : Number.POSITIVE_INFINITY,
@@ -150,8 +147,8 @@ export class Bridge {
    * refuses the bridge's session.
    */
   async start(): Promise<void> {
-    await this.#openLocal();
-    if (this.config.notifications) this.#notifyLocal('0');
+    await this.#local.open();
+    this.#local.notify('0');
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
     this.#ticker.unref();
     if (this.config.startType === 'lazy') this.#setState('idle');
@@ -171,78 +168,9 @@ export class Bridge {
     this.#client = null;
     // Closing without DISCONNECT lets the remote publish the will: "0".
     if (client !== null) await client.end();
-    if (this.config.notifications && this.#link.connected) this.#notifyLocal('0');
+    this.#local.notify('0');
     this.#forwarder.forgetHeld();
-    this.#link.disconnect(forget);
-  }
-
-  // --- the local side ---
-
-  #keepMode(): KeepMode {
-    if (this.config.startType === 'lazy') return 'all';
-    return this.#localClean() ? 'none' : 'qos12';
-  }
-
-  #localClean(): boolean {
-    return this.config.localCleansession ?? this.config.cleansession;
-  }
-
-  async #openLocal(): Promise<void> {
-    const c = this.config;
-    // A lazy bridge counts what queues up while it is down, so its local
-    // session must outlive a connection even when it starts clean.
-    const expiry = this.#localClean() && c.startType !== 'lazy' ? 0 : NEVER_EXPIRES;
-    await this.#link.connect({
-      clientId: this.#localId,
-      clean: this.#localClean(),
-      sessionExpiry: expiry,
-      ...(c.localUsername === null ? {} : { username: c.localUsername }),
-      ...(c.localPassword === null ? {} : { password: c.localPassword }),
-    });
-    // A persistent session may hold subscriptions of an older config.
-    const wanted = new Set(this.#map.outgoing.map((r) => r.localFilter));
-    const session = this.#ctx.broker.session(this.#localId);
-    const stale = [...(session?.subscriptions.keys() ?? [])].filter(
-      (f) => !wanted.has(f),
-    );
-    if (stale.length > 0) await this.#link.unsubscribe(stale);
-    // Retained messages go to the remote on each connection, not now.
-    await this.#subscribeLocal(2);
-  }
-
-  #subscribeLocal(retainHandling: 0 | 2): Promise<unknown> {
-    const subscriptions = this.#map.outgoing.map((route) => {
-      this.#log(
-        LogType.Debug,
-        `Bridge ${this.#localId} doing local SUBSCRIBE on topic ${route.localFilter}`,
-      );
-      return {
-        topicFilter: route.localFilter,
-        qos: route.qos,
-        noLocal: true,
-        retainAsPublished: true,
-        retainHandling,
-      };
-    });
-    if (subscriptions.length === 0) return Promise.resolve();
-    return this.#link.subscribe(subscriptions);
-  }
-
-  /** The local broker dropped the session (a client took its id over?). */
-  #localLost(): void {
-    if (this.#state === 'stopped') return;
-    this.#log(LogType.Warning, `Warning: Bridge ${this.name} lost its local session.`);
-    this.#forwarder.forgetHeld();
-    const retry = () => {
-      if (this.#state === 'stopped') return;
-      this.#openLocal().catch(() => setTimeout(retry, LOCAL_RETRY_MS).unref());
-    };
-    setTimeout(retry, LOCAL_RETRY_MS).unref();
-  }
-
-  #notifyLocal(payload: '0' | '1'): void {
-    const body = Buffer.from(payload);
-    this.#link.publish(this.#stateTopic, body, 1, true).catch(() => {});
+    this.#local.close(forget);
   }
 
   // --- the remote side ---
@@ -272,33 +200,26 @@ export class Bridge {
       maxInflight: this.#ctx.broker.options.maxInflightMessages,
     };
     if (this.#ctx.dnsServers) context.dnsServers = this.#ctx.dnsServers;
-    const options = remoteOptions(
-      this.config,
-      this.#ring.current,
+    const ids = {
+      localId: this.#localId,
+      remoteId: this.#remoteId,
+      stateTopic: this.#stateTopic,
+    };
+    const address = this.#ring.current;
+    const { config } = this;
+    const log = this.#ctx.log;
+    const client = createRemoteClient(
+      config,
+      address,
       context,
       this.#tryPrivate,
+      ids,
+      log,
     );
-    const will = this.#will();
-    if (will !== undefined) options.will = will;
-    const client = new MqttClient(options);
     client.on('message', (m: Message) => this.#forwarder.fromRemote(m));
     client.on('close', (error) => this.#remoteLost(client, error));
-    if (this.#ctx.log.mask & LogType.Debug) {
-      client.on('packetsend', (p: Packet) =>
-        this.#debug(sentLine(p, this.#localId, this.#remoteId)),
-      );
-      client.on('packetreceive', (p: Packet) =>
-        this.#debug(receivedLine(p, this.#localId)),
-      );
-    }
     this.#client = client;
     return client;
-  }
-
-  #will(): WillOptions | undefined {
-    const c = this.config;
-    if (!c.notifications || c.notificationsLocalOnly) return undefined;
-    return { topic: this.#stateTopic, payload: '0', qos: 1, retain: true };
   }
 
   async #open(client: MqttClient): Promise<void> {
@@ -311,39 +232,18 @@ export class Bridge {
     // On a secondary address, the main one is first checked 5 s from now.
     this.#lastProbe = this.#connectedAt;
     this.#setState('connected');
-    this.#announce(client);
-    for (const route of this.#map.routes) {
-      if (route.direction !== 'out') {
-        const sub = { topic: route.remoteFilter, qos: route.qos };
-        const v5 = { noLocal: true, retainAsPublished: true, retainHandling: 0 as const };
-        client.subscribe(this.#version === 5 ? { ...sub, ...v5 } : sub).catch(() => {});
-      } else if (this.config.attemptUnsubscribe) {
-        client.unsubscribe(route.remoteFilter).catch(() => {});
-      }
-    }
+    setUpRemote(client, this.config, this.#map, this.#stateTopic);
+    this.#local.notify('1');
     // Local retained messages of "out" topics go to the remote again.
-    this.#subscribeLocal(0).catch(() => {});
+    this.#local.subscribe(0).catch(() => {});
     this.#forwarder.attach(client);
-  }
-
-  /** "1" on the remote (unless local only) and locally. */
-  #announce(client: MqttClient): void {
-    const c = this.config;
-    if (!c.notifications) return;
-    if (!c.notificationsLocalOnly) {
-      const props = client.connectResult?.properties;
-      const qos: QoS = props?.maximumQoS === 0 ? 0 : 1;
-      const retain = props?.retainAvailable !== 0;
-      client.publish(this.#stateTopic, '1', { qos, retain }).catch(() => {});
-    }
-    this.#notifyLocal('1');
   }
 
   #remoteLost(client: MqttClient, error: MqttError | undefined): void {
     if (client !== this.#client) return;
     this.#client = null;
-    this.#forwarder.detach(this.#keepMode() !== 'none');
-    if (this.config.notifications) this.#notifyLocal('0');
+    this.#forwarder.detach(this.#local.keepMode !== 'none');
+    this.#local.notify('0');
     this.#logClosed(error);
     this.#attemptEnded(Date.now() - this.#connectedAt);
   }
@@ -390,7 +290,7 @@ export class Bridge {
     if (
       this.#ring.onSecondary &&
       !this.#probing &&
-      now - this.#lastProbe >= PRIMARY_PROBE_MS
+      now - this.#lastProbe >= (this.#ctx.primaryProbeMs ?? PRIMARY_PROBE_MS)
     ) {
       void this.#probePrimary();
     }
@@ -398,8 +298,7 @@ export class Bridge {
 
   /** Messages waiting for the remote: held here plus queued locally. */
   #queuedCount(): number {
-    const session = this.#ctx.broker.session(this.#localId);
-    return this.#forwarder.heldCount + (session?.queue.length ?? 0);
+    return this.#forwarder.heldCount + this.#local.queued;
   }
 
   async #probePrimary(): Promise<void> {
@@ -441,25 +340,9 @@ export class Bridge {
     if (this.#ctx.log.mask & type) this.#ctx.log.write(type, line);
   }
 
-  #debug(line: string | undefined): void {
-    if (line === undefined) return;
-    for (const part of line.split('\n')) this.#ctx.log.write(LogType.Debug, part);
-  }
-
   #setState(state: BridgeState): void {
     if (this.#state === state || this.#state === 'stopped') return;
     this.#state = state;
     for (const watcher of [...this.#watchers]) watcher(state);
   }
 }
-
-/** The listener settings the bridge's local session is accepted under. */
-const bridgeListener: ListenerSettings = {
-  name: 'bridge',
-  maxQos: 2,
-  maxTopicAlias: 0,
-  mountPoint: '',
-  maxConnections: -1,
-  useUsernameAsClientId: false,
-  acceptProtocolVersions: new Set([5]),
-};

@@ -24,6 +24,8 @@ export interface BridgeManagerOptions {
   dnsServers?: string[];
   /** Log "Client <id> closed its connection." lines; default true. */
   connectionMessages?: boolean;
+  /** For tests: how often a bridge on a secondary address checks the main one. */
+  primaryProbeMs?: number;
 }
 
 export class BridgeManager {

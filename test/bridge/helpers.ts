@@ -15,7 +15,7 @@ import {
 } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BridgeManager } from '../../src/bridge/index.js';
+import type { BridgeManager, BridgeManagerOptions } from '../../src/bridge/index.js';
 import { startBridges } from '../../src/cli/bridges.js';
 import { serverSpec } from '../../src/cli/server-spec.js';
 import {
@@ -88,9 +88,7 @@ export interface BridgeHost {
   stop(): Promise<void>;
 }
 
-export interface HostOptions {
-  dnsServers?: string[];
-}
+export type HostOptions = BridgeManagerOptions;
 
 /**
  * Starts midge from a mosquitto.conf text (`conf(port)`, the port being
