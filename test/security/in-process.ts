@@ -24,6 +24,8 @@ import { tempDir } from './mosquitto.js';
 
 export interface InProcess {
   port: number;
+  /** The extra free ports asked for, by name. */
+  ports: Record<string, number>;
   dir: string;
   server: Server;
   security: Security;
@@ -36,6 +38,8 @@ export interface InProcess {
 export interface InProcessOptions extends SecurityRuntimeOptions {
   /** Files to write into the folder first (names relative to it). */
   files?: Record<string, string | Buffer>;
+  /** Names of more free ports; `{name}` in the config stands for each. */
+  extraPorts?: string[];
 }
 
 /**
@@ -49,11 +53,18 @@ export async function startInProcess(
 ): Promise<InProcess> {
   const dir = tempDir(t);
   const port = await freePort();
+  const ports: Record<string, number> = {};
+  for (const name of options.extraPorts ?? []) ports[name] = await freePort();
   const lines: string[] = [];
   const log: Logger = { mask: LogType.All, write: (_type, line) => lines.push(line) };
   const configFile = join(dir, 'midge.conf');
-  const text = (body: string) =>
-    `listener ${port} 127.0.0.1\n${body.replaceAll('{dir}', dir).replaceAll('{port}', String(port))}\n`;
+  const text = (body: string) => {
+    let out = body.replaceAll('{dir}', dir).replaceAll('{port}', String(port));
+    for (const [name, value] of Object.entries(ports)) {
+      out = out.replaceAll(`{${name}}`, String(value));
+    }
+    return `listener ${port} 127.0.0.1\n${out}\n`;
+  };
   const write = (files: Record<string, string | Buffer> = {}) => {
     for (const [name, data] of Object.entries(files))
       writeFileSync(join(dir, name), data);
@@ -74,6 +85,7 @@ export async function startInProcess(
   await server.start();
   return {
     port,
+    ports,
     dir,
     server,
     security,
