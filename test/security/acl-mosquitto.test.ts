@@ -1,12 +1,13 @@
 /**
- * The ACL table (acl-cases.ts) against Debian's mosquitto: every scenario's
- * file becomes mosquitto's acl_file and every case is tried with a real
- * client, then compared with the table and with midge's checker.
+ * The ACL table (acl-cases.ts) against Debian's mosquitto and against the
+ * midge broker: every scenario's file becomes the broker's acl_file and
+ * every case is tried with a real client, then compared with the table and
+ * with midge's checker.
  *
  * How each access is observed (MQTT 5, so refusals have reason codes):
  * - write: PUBLISH QoS 1; a PUBACK reason code of 0x80 or more is a refusal.
  * - read: a privileged client first leaves a retained message on the topic
- *   ($SYS/broker/version is mosquitto's own); the client subscribes to the
+ *   ($SYS/broker/version is the broker's own); the client subscribes to the
  *   exact topic and sends PINGREQ. Mosquitto queues a retained message
  *   while handling the SUBSCRIBE, so it arrives before the PINGRESP or not
  *   at all.
@@ -18,37 +19,43 @@ import { AclFile } from '../../src/security/acl-file.js';
 import { checkSpecialTopic } from '../../src/security/special-topics.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { type AclCase, aclScenarios, describeCase } from './acl-cases.js';
-import { skipWithoutMosquitto, startMosquitto } from './mosquitto.js';
+import { type BrokerKind, skipWithoutMosquitto, startSecured } from './mosquitto.js';
 
 const GOD = 'midge-test-god';
 const REFUSED = 0x80;
 
-describe('ACL file - midge and mosquitto agree', { skip: skipWithoutMosquitto }, () => {
-  for (const scenario of aclScenarios) {
-    test(`acl - ${scenario.name}`, async (t) => {
-      const readTopics = new Set(
-        scenario.cases.filter((c) => c.access === 'read').map((c) => c.topic),
-      );
-      const acl = scenario.acl + godSection(readTopics);
-      const broker = await startMosquitto(t, 'allow_anonymous true\nacl_file acl', {
-        acl,
-      });
-      await leaveRetained(t, broker.port, readTopics);
-      const { acl: midge } = AclFile.parse(scenario.acl, 'acl');
-      const wrong: string[] = [];
-      for (const c of scenario.cases) {
-        const seen = await observe(t, broker.port, c);
-        const ours =
-          checkSpecialTopic(c.topic, c.access) &&
-          midge.check(c.client, c.topic, c.access);
-        if (seen !== c.allowed || ours !== c.allowed) {
-          wrong.push(`${describeCase(c)} - mosquitto ${seen}, midge ${ours}`);
+const kinds: Array<[BrokerKind, string | false]> = [
+  ['mosquitto', skipWithoutMosquitto],
+  ['midge', false],
+];
+
+for (const [kind, skip] of kinds) {
+  describe(`ACL file - ${kind} does what the table says`, { skip }, () => {
+    for (const scenario of aclScenarios) {
+      test(`acl - ${kind} - ${scenario.name}`, async (t) => {
+        const readTopics = new Set(
+          scenario.cases.filter((c) => c.access === 'read').map((c) => c.topic),
+        );
+        const acl = scenario.acl + godSection(readTopics);
+        const config = 'allow_anonymous true\nacl_file acl';
+        const broker = await startSecured(t, kind, config, { acl });
+        await leaveRetained(t, broker.port, readTopics);
+        const { acl: checker } = AclFile.parse(scenario.acl, 'acl');
+        const wrong: string[] = [];
+        for (const c of scenario.cases) {
+          const seen = await observe(t, broker.port, c);
+          const ours =
+            checkSpecialTopic(c.topic, c.access) &&
+            checker.check(c.client, c.topic, c.access);
+          if (seen !== c.allowed || ours !== c.allowed) {
+            wrong.push(`${describeCase(c)} - ${kind} ${seen}, midge's checker ${ours}`);
+          }
         }
-      }
-      assert.deepEqual(wrong, []);
-    });
-  }
-});
+        assert.deepEqual(wrong, []);
+      });
+    }
+  });
+}
 
 /** A user who may write every topic the read cases use ($SYS aside). */
 function godSection(topics: Set<string>): string {
@@ -79,7 +86,7 @@ function session(t: TestContext, port: number, clientId: string, username?: stri
   });
 }
 
-/** What mosquitto lets the case's client do. */
+/** What the broker lets the case's client do. */
 async function observe(t: TestContext, port: number, c: AclCase): Promise<boolean> {
   const client = await session(t, port, c.client.id, c.client.username);
   try {
