@@ -29,16 +29,12 @@ import {
 import type { BridgeConfig } from '../config/types.js';
 import { type Logger, LogType } from '../log/log-types.js';
 import { AddressRing, PRIMARY_PROBE_MS, probe } from './addresses.js';
+import { checkBridge } from './checks.js';
 import { failureReason, refusalLine, refusesBridgeBit } from './connect-failures.js';
 import { Forwarder } from './forwarder.js';
 import { LocalSide } from './local-side.js';
 import { createRemoteClient, setUpRemote } from './remote-link.js';
-import {
-  checkRemoteConfig,
-  protocolVersion,
-  type RemoteContext,
-  srvDomain,
-} from './remote-options.js';
+import { protocolVersion, type RemoteContext, srvDomain } from './remote-options.js';
 import { RestartDelay } from './restart-delay.js';
 import { TopicMap } from './topic-map.js';
 
@@ -92,7 +88,8 @@ export class Bridge {
   #toPrimary = false;
 
   constructor(config: BridgeConfig, context: BridgeContext) {
-    checkRemoteConfig(config);
+    const { errors } = checkBridge(config);
+    if (errors.length > 0) throw new Error(errors.join('; '));
     this.config = config;
     this.#ctx = context;
     this.#localId = config.localClientId ?? `local.${config.name}`;

@@ -4,5 +4,6 @@
  * See docs/bridges.md.
  */
 export { Bridge, type BridgeContext, type BridgeState } from './bridge.js';
+export { type BridgeCheck, bridgeErrors, checkBridge } from './checks.js';
 export { BridgeManager, type BridgeManagerOptions } from './manager.js';
 export { TopicMap, type TopicRoute } from './topic-map.js';

@@ -18,6 +18,7 @@ import type { Broker } from '../broker/index.js';
 import type { BridgeConfig } from '../config/types.js';
 import { type Logger, LogType } from '../log/log-types.js';
 import { Bridge, type BridgeContext } from './bridge.js';
+import { checkBridge } from './checks.js';
 
 export interface BridgeManagerOptions {
   /** DNS servers for SRV addresses ('ip' or 'ip:port'); default the system's. */
@@ -76,6 +77,12 @@ export class BridgeManager {
     }
     for (const config of configs) {
       const running = this.#bridges.get(config.name);
+      const { errors } = checkBridge(config);
+      if (running !== undefined && errors.length > 0) {
+        // A bad new version of a running bridge keeps the running one.
+        this.#error(`Unable to reload bridge ${config.name}: ${errors.join('; ')}`);
+        continue;
+      }
       if (running === undefined) await this.#startOne(config);
       else if (!sameSettings(running.config, config)) this.#replace(running, config);
       else this.#pending.delete(config.name);
@@ -113,21 +120,26 @@ export class BridgeManager {
   }
 
   async #startOne(config: BridgeConfig): Promise<void> {
+    const log = this.#context.log;
+    if (log.mask & LogType.Warning) {
+      for (const w of checkBridge(config).warnings) {
+        log.write(LogType.Warning, `Warning: ${w}.`);
+      }
+    }
     try {
       const bridge = new Bridge(config, this.#context);
       this.#bridges.set(config.name, bridge);
       await bridge.start();
     } catch (error) {
       this.#bridges.delete(config.name);
-      const log = this.#context.log;
-      if (log.mask & LogType.Error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        log.write(
-          LogType.Error,
-          `Error: Unable to start bridge ${config.name}: ${reason}.`,
-        );
-      }
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#error(`Unable to start bridge ${config.name}: ${reason}`);
     }
+  }
+
+  #error(text: string): void {
+    const log = this.#context.log;
+    if (log.mask & LogType.Error) log.write(LogType.Error, `Error: ${text}.`);
   }
 }
 

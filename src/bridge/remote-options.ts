@@ -12,16 +12,14 @@ import type { ClientOptions, TlsOptions, TlsVersion } from '../client/index.js';
 import type { BridgeAddress, BridgeConfig } from '../config/types.js';
 import type { Properties, ProtocolVersion } from '../protocol/index.js';
 
-const SRV_PLAIN = '_mqtt._tcp.';
-const SRV_SECURE = '_secure-mqtt._tcp.';
+export const SRV_PLAIN = '_mqtt._tcp.';
+export const SRV_SECURE = '_secure-mqtt._tcp.';
 
 const VERSIONS: Record<BridgeConfig['protocolVersion'], ProtocolVersion> = {
   mqttv31: 3,
   mqttv311: 4,
   mqttv50: 5,
 };
-
-const TLS_VERSIONS: readonly string[] = ['tlsv1.3', 'tlsv1.2', 'tlsv1.1'];
 
 /** Settings of the broker the bridge runs in that shape its connection. */
 export interface RemoteContext {
@@ -50,22 +48,6 @@ export function srvDomain(address: BridgeAddress): string | null {
     if (address.host.startsWith(prefix)) return address.host.slice(prefix.length);
   }
   return null;
-}
-
-/** Checks what the config reader leaves to the bridge; throws on error. */
-export function checkRemoteConfig(config: BridgeConfig): void {
-  const name = `bridge ${config.name}`;
-  if (config.tlsVersion !== null && !TLS_VERSIONS.includes(config.tlsVersion)) {
-    throw new Error(`${name}: unknown bridge_tls_version "${config.tlsVersion}"`);
-  }
-  const tls = usesTls(config);
-  for (const address of config.addresses) {
-    const secure = address.host.startsWith(SRV_SECURE);
-    if (srvDomain(address) !== null && secure !== tls) {
-      const want = tls ? SRV_SECURE : SRV_PLAIN;
-      throw new Error(`${name}: address ${address.host} should start with ${want}`);
-    }
-  }
 }
 
 /** Options for one connection attempt to `address`. */

@@ -1,6 +1,8 @@
 /**
  * The broker command's bridges: started once the listeners are open,
- * stopped before the broker closes, reloaded on SIGHUP.
+ * stopped before the broker closes, reloaded on SIGHUP. Settings midge
+ * cannot honour (bridge_require_ocsp...) make startBridges throw, so the
+ * command can refuse to start, as it does for any bad configuration.
  *
  * @example (in midge.ts)
  * const bridges = await startBridges(server.broker, config, log);
@@ -8,7 +10,11 @@
  * // SIGTERM: await bridges.stop(); await server.stop();
  */
 
-import { BridgeManager, type BridgeManagerOptions } from '../bridge/index.js';
+import {
+  BridgeManager,
+  type BridgeManagerOptions,
+  bridgeErrors,
+} from '../bridge/index.js';
 import type { Broker } from '../broker/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/log-types.js';
@@ -19,6 +25,8 @@ export async function startBridges(
   log: Logger,
   options: BridgeManagerOptions = {},
 ): Promise<BridgeManager> {
+  const errors = bridgeErrors(config.bridges);
+  if (errors.length > 0) throw new Error(errors.join('; '));
   const manager = new BridgeManager(broker, config.bridges, log, {
     connectionMessages: config.connectionMessages,
     ...options,
