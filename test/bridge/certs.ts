@@ -24,6 +24,9 @@ export interface BridgeCerts {
   serverKey: string;
   clientCert: string;
   clientKey: string;
+  /** Signed by the CA for other.example only: not for 127.0.0.1. */
+  otherCert: string;
+  otherKey: string;
   pskFile: string;
   pskIdentity: string;
   pskKey: string;
@@ -88,6 +91,7 @@ export function makeBridgeCerts(): BridgeCerts {
   ]);
   leaf(dir, 'server', '/CN=localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1');
   leaf(dir, 'client', '/CN=bridge-client', 'basicConstraints=CA:FALSE');
+  leaf(dir, 'other', '/CN=other.example', 'subjectAltName=DNS:other.example');
   const caPath = join(dir, 'capath');
   mkdirSync(caPath);
   writeFileSync(join(caPath, 'ca.crt'), readFileSync(join(dir, 'ca.pem')));
@@ -109,6 +113,8 @@ export function makeBridgeCerts(): BridgeCerts {
     serverKey: join(dir, 'server.key'),
     clientCert: join(dir, 'client.pem'),
     clientKey: join(dir, 'client.key'),
+    otherCert: join(dir, 'other.pem'),
+    otherKey: join(dir, 'other.key'),
     pskFile,
     pskIdentity,
     pskKey,
