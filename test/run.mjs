@@ -22,6 +22,17 @@ const files = walk(join(root, 'test'))
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .sort();
 
-const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...files];
+// Most black-box tests wait on sockets and timers, so two files at a time
+// keep both cores busy; a test that hangs fails after two minutes instead
+// of stalling the run.
+const args = [
+  '--import',
+  'tsx',
+  '--test',
+  '--test-reporter=spec',
+  '--test-concurrency=2',
+  '--test-timeout=120000',
+  ...files,
+];
 const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort, midgeBin, startBroker } from '../helpers/broker.js';
+import { midgeBin, startBroker } from '../helpers/broker.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -38,15 +38,15 @@ test('pid_file holds the pid while running and is removed on SIGTERM', async (t)
 test('-d runs the broker in the background and returns at once', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'midge-daemon-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const port = await freePort();
   const pidPath = join(dir, 'midge.pid');
   const conf = join(dir, 'midge.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\npid_file ${pidPath}\n`);
+  // A Unix socket listener: no race for a free TCP port with other tests.
+  writeFileSync(conf, `listener 0 ${join(dir, 'midge.sock')}\npid_file ${pidPath}\n`);
   const result = spawnSync(process.execPath, [midgeBin, '-c', conf, '-d'], {
     timeout: 10_000,
   });
   assert.equal(result.status, 0, result.stderr.toString());
-  await until(() => existsSync(pidPath) && readFileSync(pidPath, 'utf8').length > 0);
+  await until(() => existsSync(join(dir, 'midge.sock')), 15_000);
   const pid = Number(readFileSync(pidPath, 'utf8'));
   t.after(() => {
     try {

@@ -99,7 +99,7 @@ test('SIGUSR2 writes the subscription tree to the log', async (t) => {
   });
   t.after(() => client.endAsync());
   await client.subscribeAsync('dump/+/x', { qos: 1 });
-  await client.publishAsync('dump/r', 'kept', { retain: true });
+  await client.publishAsync('dump/r', 'kept', { retain: true, qos: 1 });
   broker.process.kill('SIGUSR2');
   await broker.waitForOutput('dump/+/x: dumped (QoS 1)');
   await broker.waitForOutput(/Retained messages: 1 \(4 bytes\)/);
