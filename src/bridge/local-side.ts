@@ -14,7 +14,11 @@ import type { KeepMode } from './forwarder.js';
 import { LocalLink } from './local-link.js';
 import type { TopicMap } from './topic-map.js';
 
-/** The listener settings the bridge's local session is accepted under. */
+/**
+ * The listener settings the bridge's local session is accepted under.
+ * `localBridge` makes the broker and its security layer trust it: no
+ * password check, no access control, as Mosquitto treats its bridges.
+ */
 const bridgeListener: ListenerSettings = {
   name: 'bridge',
   maxQos: 2,
@@ -23,6 +27,9 @@ const bridgeListener: ListenerSettings = {
   maxConnections: -1,
   useUsernameAsClientId: false,
   acceptProtocolVersions: new Set([5]),
+  allowAnonymous: true,
+  allowZeroLengthClientId: true,
+  localBridge: true,
 };
 
 /** How long to wait before opening the session again after losing it. */
