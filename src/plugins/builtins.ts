@@ -1,8 +1,7 @@
 /**
  * Imports every module that registers a built-in plugin (see ./builtin.ts),
  * so that loading the plugin layer makes them all available. A module
- * providing one adds its import line here.
+ * providing one adds its import line here. Imported on first use of a
+ * built-in name, not at start-up, so brokers without one pay nothing.
  */
-// LIMIT(feature): dynamic security (src/dynsec) is not registered yet; a
-// config naming mosquitto_dynamic_security.so is refused until it is.
-export {};
+import '../dynsec/plugin.js';

@@ -88,6 +88,8 @@ describe('plugin files', () => {
 describe("Mosquitto's dynamic security library name", () => {
   test('loads the built-in registered as dynamic-security, with its options', async (t) => {
     const seen: PluginContext[] = [];
+    // The real one registers when the built-ins load; a stand-in replaces it.
+    await import('../../src/plugins/builtins.js');
     registerBuiltinPlugin('dynamic-security', (ctx): MidgePlugin => {
       seen.push(ctx);
       return { basicAuth: ({ username }) => (username === 'admin' ? 'allow' : 'defer') };
