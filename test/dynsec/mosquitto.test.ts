@@ -10,7 +10,7 @@
  *   mosquitto_ctrl prints for the same command.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
@@ -72,11 +72,27 @@ async function requester(t: TestContext, port: number) {
 /** mosquitto_ctrl's run, stderr without its no-TLS warning. */
 function mosquittoCtrl(args: string[]) {
   const run = spawnSync('mosquitto_ctrl', args, { encoding: 'utf8', timeout: 15_000 });
-  const err = run.stderr.replace(
-    /^Warning: You are running mosquitto_ctrl[^\n]*\n[^\n]*\n\n/,
-    '',
-  );
-  return { code: run.status, out: run.stdout, err };
+  return { code: run.status, out: run.stdout, err: stripWarning(run.stderr) };
+}
+
+function stripWarning(stderr: string): string {
+  return stderr.replace(/^Warning: You are running mosquitto_ctrl[^\n]*\n[^\n]*\n\n/, '');
+}
+
+/** mosquitto_ctrl without blocking this process (for midge in-process). */
+function mosquittoCtrlAsync(args: string[]) {
+  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    const child = spawn('mosquitto_ctrl', args);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.on('close', (code) => resolve({ code, out, err: stripWarning(err) }));
+  });
 }
 
 const hashes = /"(password|salt)":\t"[^"]*"/g;

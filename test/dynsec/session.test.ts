@@ -161,6 +161,15 @@ describe('dynsec session - midge_ctrl against midge', () => {
     });
   });
 
+  test('session - an admin who changes their own rights gets no answer', async (t) => {
+    const { admin, ok } = await midgeWithInit(t);
+    await ok('createRole', 'r');
+    // As with Mosquitto: the admin is disconnected before the answer.
+    const self = await ctrl([...admin, 'dynsec', 'addClientRole', 'admin', 'r']);
+    assert.deepEqual(self, { code: 0, out: '', err: '' });
+    assert.match(await ok('getClient', 'admin'), /\n {10}r \(priority: -1\)\n$/);
+  });
+
   test('session - the response topic is only for those allowed to read it', async (t) => {
     const { midge, ok } = await midgeWithInit(t);
     await ok('createClient', 'eve', '-p', 'e');

@@ -19,6 +19,7 @@ import {
   type Message,
   MqttClient,
   MqttError,
+  PublishError,
   ReasonCode,
 } from '../../client/index.js';
 import { asObject, parseJson } from '../../dynsec/json.js';
@@ -151,7 +152,9 @@ async function send(
   try {
     await client.publish(exchange.requestTopic, payload, { qos: cfg.qos });
   } catch (err) {
-    if (!(err instanceof MqttError) || err.reasonCode === undefined) throw err;
+    // A lost connection (an administrator who took away their own
+    // rights is disconnected) ends the tool quietly, as in mosquitto_ctrl.
+    if (!(err instanceof PublishError) || err.reasonCode === undefined) return true;
     io.err(`Publish error: ${reasonString(err.reasonCode)}\n`);
     return true;
   }
