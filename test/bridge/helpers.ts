@@ -26,6 +26,7 @@ import {
 } from '../../src/client/index.js';
 import { parseCommandLine, parseConfig } from '../../src/config/index.js';
 import { type Logger, LogType } from '../../src/log/log-types.js';
+import { openPersistence } from '../../src/persistence/index.js';
 import { createSecurity } from '../../src/security/index.js';
 import { Server } from '../../src/server.js';
 import { freePort, type RunningBroker, startBroker } from '../helpers/broker.js';
@@ -107,7 +108,8 @@ export async function startHost(
   const config = parseConfig(text, file);
   const log = new CaptureLog();
   const server = new Server(serverSpec(config, parseCommandLine(['-c', file])), log);
-  // Password and ACL files apply as in the midge command.
+  // Saved state, password and ACL files apply as in the midge command.
+  const persistence = openPersistence(config, server.broker, log);
   const security = await createSecurity(config, server.broker, log);
   await server.start();
   const bridges = await startBridges(server.broker, config, log, options);
@@ -124,6 +126,7 @@ export async function startHost(
       await bridges.stop();
       await server.stop();
       await security.close();
+      persistence.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -6,6 +6,9 @@
  * "in" messages for the bridge while it is away.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { RunningBroker } from '../helpers/broker.js';
 import {
@@ -98,5 +101,32 @@ describe('bridge sessions and retained messages', { concurrency: true }, () => {
     relay.open = true;
     await inbox.waitCount(3, 8000);
     assert.deepEqual(inbox.lines(), ['in/1 1', 'in/2 2', 'in/3 3']);
+  });
+
+  test('messages waiting for the remote survive a midge restart (persistence)', async (t) => {
+    const remote = await startMidge(plainListener);
+    t.after(() => remote.stop());
+    const relay = await Relay.start(remote.port);
+    t.after(() => relay.close());
+    relay.open = false;
+    const dir = mkdtempSync(join(tmpdir(), 'midge-bridge-db-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const conf = (p: number) =>
+      `${plainListener(p)}persistence true\npersistence_location ${dir}/\n` +
+      `connection r\naddress 127.0.0.1:${relay.port}\nrestart_timeout 1\ntopic q/# out 1\n`;
+    const first = await startHost(conf);
+    const pub = await client(first.port);
+    for (const n of [1, 2, 3]) await pub.publish(`q/${n}`, `${n}`, { qos: 1 });
+    await pub.end();
+    await first.stop();
+    const sub = await client(remote.port);
+    t.after(() => sub.end());
+    const inbox = new Inbox(sub);
+    await sub.subscribe('q/#', { qos: 1 });
+    relay.open = true;
+    const second = await startHost(conf);
+    t.after(() => second.stop());
+    await inbox.waitCount(3, 8000);
+    assert.deepEqual(inbox.lines(), ['q/1 1', 'q/2 2', 'q/3 3']);
   });
 });
