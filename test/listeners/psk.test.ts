@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { freePort, type RunningBroker, startBroker } from '../helpers/broker.js';
-import { pubArgs, runTool } from './support.js';
+import { freePort, type RunningBroker } from '../helpers/broker.js';
+import { pubArgs, runTool, startListening } from './support.js';
 
 let broker: RunningBroker;
 let dir: string;
@@ -23,11 +23,12 @@ before(async () => {
   const pskFile = join(dir, 'psk');
   writeFileSync(pskFile, `# sensors\nsensor-1:${KEY}\nsensor-2:ffee\n`);
   [identityPort, pskPort] = await Promise.all([freePort(), freePort()]);
-  broker = await startBroker({
+  broker = await startListening({
     rawConfig: (port) =>
       `log_type all\nallow_anonymous true\npsk_file ${pskFile}\n` +
       `listener ${port} 127.0.0.1\n` +
-      `listener ${identityPort} 127.0.0.1\npsk_hint midge\nuse_identity_as_username true\n` +
+      `listener ${identityPort} 127.0.0.1\npsk_hint midge\n` +
+      'use_identity_as_username true\n' +
       `listener ${pskPort} 127.0.0.1\npsk_hint other\n`,
   });
 });

@@ -8,6 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type RunningBroker, type StartOptions, startBroker } from '../helpers/broker.js';
 
 export interface KeyPair {
   cert: string;
@@ -183,7 +184,8 @@ export function makeCerts(): Certs {
 
 /** Commas, quotes, a "+", UTF-8 and a multi-valued RDN (OU + CN). */
 export const FANCY_SUBJECT =
-  '/C=GB/ST=Some State/O=Midge\\, Ltd "quoted"/OU=Dev=Ops+CN=Zoë <x>;y/emailAddress=a@b.c';
+  '/C=GB/ST=Some State/O=Midge\\, Ltd "quoted"' +
+  '/OU=Dev=Ops+CN=Zoë <x>;y/emailAddress=a@b.c';
 
 /** The subject as `openssl x509 -nameopt RFC2253` prints it. */
 export function opensslSubject(cert: string): string {
@@ -247,5 +249,12 @@ export function pubArgs(port: number, id: string, extra: string[] = []): string[
   ].concat(extra);
 }
 
-/** Resolves after `ms`. */
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Starts the broker and waits until every listener is open: the helper
+ * only waits for the first port, and the others open after it.
+ */
+export async function startListening(options: StartOptions): Promise<RunningBroker> {
+  const broker = await startBroker(options);
+  await broker.waitForOutput(/version \S+ running/);
+  return broker;
+}

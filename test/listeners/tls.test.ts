@@ -8,13 +8,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
-import { freePort, type RunningBroker, startBroker } from '../helpers/broker.js';
+import { freePort, type RunningBroker } from '../helpers/broker.js';
 import {
   type Certs,
   makeCerts,
   pubArgs,
   removeCerts,
   runTool,
+  startListening,
   type ToolResult,
 } from './support.js';
 
@@ -35,7 +36,7 @@ before(async () => {
     `listener ${port} 127.0.0.1\ncafile ${certs.ca}\ncertfile ${certs.server.cert}\n` +
     `keyfile ${certs.server.key}\n${extra}`;
   const mtls = `require_certificate true\ncrlfile ${certs.crl}\n`;
-  broker = await startBroker({
+  broker = await startListening({
     rawConfig: (port) =>
       `log_type all\nallow_anonymous true\nlistener ${port} 127.0.0.1\n` +
       tls(tlsPort) +

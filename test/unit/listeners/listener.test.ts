@@ -141,7 +141,7 @@ describe('TLS listener', () => {
     );
   });
 
-  test('without require_certificate, use_identity_as_username has no username', async (t) => {
+  test('no required certificate: no username from it', async (t) => {
     const { listener, broker } = await open(t, {
       tls: tlsSpec({ requireCertificate: false, useIdentityAsUsername: true }),
     });
@@ -152,7 +152,7 @@ describe('TLS listener', () => {
     });
   });
 
-  test('revoked, expired, unknown and missing certificates never reach the broker', async (t) => {
+  test('revoked, expired, unknown, missing: never reach the broker', async (t) => {
     const { listener, broker, log } = await open(t, { tls: tlsSpec() });
     for (const pair of [certs.revoked, certs.expired, certs.unknown, undefined]) {
       const client = await tlsClient(t, listener.port, pair).catch(() => undefined);
@@ -169,7 +169,7 @@ describe('TLS listener', () => {
     );
   });
 
-  test('disable_client_cert_date_checks lets an expired certificate in, not a revoked one', async (t) => {
+  test('disable_client_cert_date_checks: expired in, revoked out', async (t) => {
     const { listener, broker } = await open(t, {
       tls: tlsSpec({ disableClientCertDateChecks: true }),
     });
@@ -220,7 +220,7 @@ describe('TLS listener', () => {
 });
 
 describe('TLS-PSK listener', () => {
-  test('the PSK identity becomes the username with use_identity_as_username', async (t) => {
+  test('use_identity_as_username: the PSK identity', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'midge-psk-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'psk');
