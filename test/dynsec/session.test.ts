@@ -102,7 +102,7 @@ describe('dynsec session - midge_ctrl against midge', () => {
     await within(bob.closed);
   });
 
-  test('session - answers, errors and prompts as mosquitto_ctrl prints them', async (t) => {
+  test('session - answers, errors, prompts as mosquitto_ctrl prints them', async (t) => {
     const { midge, admin, ok } = await midgeWithInit(t);
     const missing = await ctrl([...admin, 'dynsec', 'getClient', 'nobody']);
     assert.deepEqual(missing, {
@@ -189,7 +189,7 @@ describe('dynsec session - midge_ctrl against midge', () => {
 });
 
 describe('dynsec session - anonymous clients', () => {
-  test('anonymous - the anonymous group gives rights to clients without a name', async (t) => {
+  test('anonymous - the anonymous group gives rights to nameless clients', async (t) => {
     const { midge, ok } = await midgeWithInit(t, 'allow_anonymous true');
     await ok('createRole', 'guest');
     await ok('addRoleACL', 'guest', 'subscribePattern', 'public/#', 'allow');
@@ -210,7 +210,7 @@ describe('dynsec session - anonymous clients', () => {
   test('anonymous - without plugin_opt_config_file the plugin stays idle', async (t) => {
     const midge = await startInProcess(
       t,
-      'allow_anonymous true\nplugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so',
+      `allow_anonymous true\n${pluginLines.split('\n')[0]}`,
     );
     assert.ok(
       midge.lines.some((l) => l.includes('has no plugin_opt_config_file defined')),

@@ -81,7 +81,8 @@ describe('dynsec config - saving', () => {
     assert.ok(ds.state.roles.has('r'));
     assert.ok(
       h.logs.includes(
-        'Error saving Dynamic security plugin config: File is not writable - check permissions.',
+        'Error saving Dynamic security plugin config: ' +
+          'File is not writable - check permissions.',
       ),
     );
   });
@@ -91,7 +92,8 @@ describe('dynsec config - loading', () => {
   test('config - missing, empty and broken files', (t) => {
     const missing = harness(t);
     assert.deepEqual(missing.logs, [
-      'Error loading Dynamic security plugin config: File is not readable - check permissions.',
+      'Error loading Dynamic security plugin config: ' +
+        'File is not readable - check permissions.',
     ]);
     const empty = harness(t, '');
     assert.deepEqual(empty.logs, []);

@@ -78,12 +78,14 @@ describe('midge_ctrl - command lines to JSON', () => {
     [['getAnonymousGroup'], '{"command":"getAnonymousGroup"}'],
     [
       ['addRoleACL', 'r', 'subscribePattern', 'a/#', 'Deny', '4'],
-      '{"command":"addRoleACL","rolename":"r","acltype":"subscribePattern","topic":"a/#",' +
+      '{"command":"addRoleACL","rolename":"r","acltype":"subscribePattern",' +
+        '"topic":"a/#",' +
         '"allow":false,"priority":4}',
     ],
     [
       ['removeRoleACL', 'r', 'publishClientSend', 't'],
-      '{"command":"removeRoleACL","rolename":"r","acltype":"publishClientSend","topic":"t"}',
+      '{"command":"removeRoleACL","rolename":"r","acltype":"publishClientSend",' +
+        '"topic":"t"}',
     ],
   ];
   for (const [args, json] of cases) {
@@ -158,7 +160,8 @@ describe('midge_ctrl - answers printed', () => {
     assert.deepEqual(print([{ command: 'getClient', data: { client } }]), {
       out:
         'Username: u1\nClientid:\nDisabled: true\nRoles:    r1 (priority: 2)\n' +
-        '          r2 (priority: -1)\nGroups:   g1 (priority: -1)\n          g2 (priority: 9)\n',
+        '          r2 (priority: -1)\nGroups:   g1 (priority: -1)\n' +
+        '          g2 (priority: 9)\n',
       err: '',
     });
     const group = {
