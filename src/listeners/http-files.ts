@@ -34,9 +34,9 @@ const TYPES: Readonly<Record<string, string>> = {
 export class StaticFiles {
   readonly #root: string;
 
-  /** Throws if `dir` does not exist. */
+  /** Throws if `dir` is not a folder midge can read. */
   constructor(dir: string) {
-    this.#root = realpathSync(dir);
+    this.#root = folderPath(dir);
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -82,6 +82,18 @@ export class StaticFiles {
   #inside(path: string): boolean {
     return path === this.#root || path.startsWith(this.#root + sep);
   }
+}
+
+/** The real path of a folder, or an error naming http_dir. */
+function folderPath(dir: string): string {
+  let code: string | undefined = 'ENOTDIR';
+  try {
+    const real = realpathSync(dir);
+    if (statSync(real).isDirectory()) return real;
+  } catch (error) {
+    code = (error as NodeJS.ErrnoException).code;
+  }
+  throw new Error(`Unable to use http_dir "${dir}": ${code ?? 'error'}.`);
 }
 
 /** The URL's path, percent-decoded once; undefined if unusable. */

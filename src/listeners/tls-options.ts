@@ -142,6 +142,10 @@ function revocationLists(spec: TlsSpec): Buffer[] {
 function dhParams(file: string): Buffer {
   const message = `Unable to load dhparamfile "${file}".`;
   const pem = readOrThrow(file, message);
+  // Node drops parameters it cannot read in silence; OpenSSL would not.
+  if (!/-----BEGIN (X9\.42 )?DH PARAMETERS-----/.test(pem.toString('latin1'))) {
+    throw new TlsConfigError(message);
+  }
   checkPart({ dhparam: pem }, message);
   return pem;
 }

@@ -5,6 +5,7 @@
  * reloading, hosts.allow/deny and max_connections.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -216,6 +217,69 @@ describe('TLS listener', () => {
     ] as const) {
       await assert.rejects(open(t, { tls: spec }), pattern);
     }
+  });
+});
+
+describe('more TLS options', () => {
+  test('capath: a folder of CA certificates verifies clients', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'midge-capath-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'a1b2c3d4.0'), readFileSync(certs.ca));
+    writeFileSync(join(dir, 'README'), 'not a certificate');
+    const { listener, broker } = await open(t, {
+      tls: tlsSpec({ cafile: undefined, crlfile: undefined, capath: dir }),
+    });
+    await tlsClient(t, listener.port, certs.good);
+    await broker.next();
+  });
+
+  test('ciphers_tls1.3 limits the TLS 1.3 suites; ciphers leaves TLS 1.3 on', async (t) => {
+    const { listener } = await open(t, {
+      tls: tlsSpec({
+        requireCertificate: false,
+        ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256',
+        ciphersTls13: 'TLS_AES_128_GCM_SHA256',
+      }),
+    });
+    const good = await tlsClient(t, listener.port);
+    assert.deepEqual(
+      [good.getProtocol(), good.getCipher().standardName],
+      ['TLSv1.3', 'TLS_AES_128_GCM_SHA256'],
+    );
+    const other = tlsConnect({
+      host: '127.0.0.1',
+      port: listener.port,
+      ca: readFileSync(certs.ca),
+      ciphers: 'TLS_AES_256_GCM_SHA384',
+      minVersion: 'TLSv1.3',
+    });
+    t.after(() => other.destroy());
+    await new Promise((resolve) => other.once('error', resolve));
+  });
+
+  test('dhparamfile is read; a bad one stops the listener', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'midge-dh-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const dh = join(dir, 'dh.pem');
+    execFileSync(
+      'openssl',
+      ['genpkey', '-genparam', '-algorithm', 'DH'].concat([
+        '-pkeyopt',
+        'group:ffdhe2048',
+        '-out',
+        dh,
+      ]),
+    );
+    await open(t, { tls: tlsSpec({ dhparamfile: dh }) });
+    writeFileSync(dh, 'nonsense');
+    await assert.rejects(open(t, { tls: tlsSpec({ dhparamfile: dh }) }), /dhparamfile/);
+  });
+
+  test('http_dir that is not a folder stops the listener', async (t) => {
+    await assert.rejects(
+      open(t, { websockets: { httpDir: certs.ca, origins: [] } }),
+      /Unable to use http_dir ".*ca\.crt": ENOTDIR\./,
+    );
   });
 });
 
