@@ -1,5 +1,5 @@
 /**
- * One bridge: a session on the local broker (LocalLink) and a client of
+ * One bridge: a session on the local broker (LocalSide) and a client of
  * the remote broker, with the Forwarder moving messages between them.
  *
  * The local session lives from start() to stop(); the remote connection

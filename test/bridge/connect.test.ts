@@ -23,6 +23,8 @@ import { plainListener, startHost, until } from './helpers.js';
 interface Seen {
   connect: ConnectPacket;
   remoteAddress: string;
+  /** Every later packet of that connection. */
+  packets: Packet[];
 }
 
 /** Accepts every CONNECT, unless `refuse` says otherwise; acks the rest. */
@@ -33,12 +35,15 @@ async function fakeServer(refuse: (c: ConnectPacket) => number = () => 0) {
     sockets.add(socket);
     socket.on('error', () => {});
     let version: ProtocolVersion = 4;
+    let mine: Seen | undefined;
     const send = (p: Packet) => socket.write(encode(p, version));
     const decoder = new PacketDecoder(
       (p) => {
+        if (p.type !== PacketType.Connect) mine?.packets.push(p);
         if (p.type === PacketType.Connect) {
           version = p.protocolVersion;
-          seen.push({ connect: p, remoteAddress: socket.remoteAddress ?? '' });
+          mine = { connect: p, remoteAddress: socket.remoteAddress ?? '', packets: [] };
+          seen.push(mine);
           const reasonCode = refuse(p);
           send({ type: PacketType.Connack, sessionPresent: false, reasonCode });
           if (reasonCode !== 0) socket.end();
@@ -125,6 +130,42 @@ describe('the CONNECT of a bridge', { concurrency: true }, () => {
       topicAliasMaximum: 4,
     });
     assert.ok(host.server.broker.session('local.far-id'), 'local id follows');
+  });
+
+  test('subscriptions: in and both lines subscribe, out lines unsubscribe', async (t) => {
+    const fake = await fakeServer();
+    t.after(() => fake.close());
+    const lines = 'topic i/# in 1\ntopic o/# out 1\ntopic b/# both 2 l/ r/\n';
+    const host = await startHost(
+      (p) =>
+        `${plainListener(p)}connection c\naddress 127.0.0.1:${fake.port}\n` +
+        `bridge_protocol_version mqttv50\n${lines}` +
+        `connection d\naddress 127.0.0.1:${fake.port}\n` +
+        `bridge_attempt_unsubscribe false\n${lines}`,
+    );
+    t.after(() => host.stop());
+    await until(
+      () => fake.seen.length === 2 && fake.seen.every((s) => s.packets.length >= 3),
+    );
+    const summary = (s: Seen) =>
+      s.packets.flatMap((p) => {
+        if (p.type === PacketType.Subscribe) {
+          const x = p.subscriptions[0]!;
+          const opts = `${x.noLocal ? 'nl' : ''}${x.retainAsPublished ? 'rap' : ''}`;
+          return [`sub ${x.topicFilter} q${x.qos} ${opts}`.trim()];
+        }
+        if (p.type === PacketType.Unsubscribe) return [`unsub ${p.topicFilters[0]}`];
+        return [];
+      });
+    const byId = (id: string) => fake.seen.find((s) => s.connect.clientId.endsWith(id))!;
+    // MQTT 5: no-local and retain-as-published, in the order of the lines.
+    assert.deepEqual(summary(byId('.c')), [
+      'sub i/# q1 nlrap',
+      'unsub o/#',
+      'sub r/b/# q2 nlrap',
+    ]);
+    // MQTT 3.1.1 (the bridge bit does that job); no UNSUBSCRIBE when asked.
+    assert.deepEqual(summary(byId('.d')), ['sub i/# q1', 'sub r/b/# q2']);
   });
 
   test('try_private false and bridge_bind_address', async (t) => {
