@@ -66,9 +66,14 @@ export class OutputGate {
     const items = this.#items;
     this.#items = n === items.length ? [] : items.slice(n);
     this.#released += n;
+    const touched: GatedTransport[] = [];
     for (let i = 0; i < n; i += 2) {
-      (items[i] as GatedTransport).unhold(items[i + 1] as Buffer | null);
+      const t = items[i] as GatedTransport;
+      if (t.unhold(items[i + 1] as Buffer | null)) touched.push(t);
     }
+    // The turn's own flush has usually run by now: without this the bytes
+    // would wait one more turn of the event loop.
+    for (const t of touched) t.flush();
   }
 
   hold(transport: GatedTransport, data: Buffer | null): void {
@@ -142,15 +147,23 @@ class GatedTransport implements Transport {
     this.#inner.destroy();
   }
 
-  /** One held item, handed on by the gate. */
-  unhold(data: Buffer | null): void {
+  /**
+   * One held item, handed on by the gate. Returns true for the last held
+   * write of a transport still open, which the gate then flushes.
+   */
+  unhold(data: Buffer | null): boolean {
     this.#held--;
-    if (this.#destroyed) return;
+    if (this.#destroyed) return false;
     if (data === END) {
       this.#inner.end();
-      return;
+      return false;
     }
     this.#heldBytes -= data.length;
     this.#inner.write(data);
+    return this.#held === 0 && !this.#ended;
+  }
+
+  flush(): void {
+    this.#inner.flush?.();
   }
 }

@@ -34,6 +34,12 @@ export interface Transport {
    */
   start(handlers: TransportHandlers): void;
   write(data: Buffer): void;
+  /**
+   * Hands what was written so far to the operating system now rather than
+   * at the end of the turn. Optional; the output gate uses it when it
+   * lets held packets go after the turn's flush.
+   */
+  flush?(): void;
   /** Flush what is queued, then close. */
   end(): void;
   /** Close at once, dropping what is queued. */
