@@ -13,7 +13,8 @@ declare module 'better-sqlite3' {
     }
 
     interface Statement<Row = Record<string, Value>> {
-      run(...params: Value[]): RunResult;
+      /** Values in order; an array argument stands for its elements. */
+      run(...params: Array<Value | Value[]>): RunResult;
       get(...params: Value[]): Row | undefined;
       all(...params: Value[]): Row[];
       /** Rows as arrays of values rather than objects. */

@@ -21,7 +21,6 @@ export {
   emptyBatch,
   emptyContents,
   type IncomingRow,
-  type MessageRow,
   type OutgoingRow,
   type SavedMessage,
   type SessionRow,

@@ -10,9 +10,9 @@
  * and the batch is always a consistent picture of the turn's end.
  *
  * Only persistent sessions are saved (expiry interval not 0). A session
- * saved for the first time is written whole. Messages shared by several
- * outgoing rows are saved once and counted; the last reference removes
- * the message. While a batch waits, the broker's output waits too (see
+ * saved for the first time is written whole. An outgoing message is
+ * inserted once, then only its flow state is updated, until it is
+ * deleted. While a batch waits, the broker's output waits too (see
  * src/broker/state-observer.ts); the gate opens when the batch commits.
  */
 import type {
@@ -68,10 +68,8 @@ export class Journal implements StateObserver {
   // What the store holds.
   /** Saved sessions, with their saved outgoing messages. */
   readonly #known = new Map<Session, Set<OutgoingMessage>>();
-  /** Saved message id -> outgoing rows referencing it. */
-  readonly #refs = new Map<number, number>();
   #nextSeq = 1;
-  #nextMessageId = 1;
+  #nextMessageKey = 1;
   // Committing.
   readonly #queue: Array<{ batch: Batch; mark: number }> = [];
   #scheduled = false;
@@ -96,16 +94,12 @@ export class Journal implements StateObserver {
     const adopted = adoptContents(this.#broker, contents);
     for (const { session, outs, stale } of adopted.sessions) {
       this.#known.set(session, outs);
-      for (const out of outs) this.#addRef(out.message.storeId as number);
       // Ended at once, or bounded anew by persistent_client_expiration.
       if (stale) this.#sessions.add(session);
     }
     this.#nextSeq = adopted.maxSeq + 1;
-    this.#nextMessageId = adopted.maxMessageId + 1;
+    this.#nextMessageKey = adopted.maxMessageKey + 1;
     this.#leftovers = adopted.leftovers;
-    for (const m of contents.messages) {
-      if (!this.#refs.has(m.id)) this.#leftovers.removedMessages.push(m.id);
-    }
     this.#gate = this.#broker.observe(this);
     if (this.#hasChanges()) this.#schedule();
     return {
@@ -248,11 +242,7 @@ export class Journal implements StateObserver {
     );
   }
 
-  /**
-   * The batch for this turn. Order matters for the message counts: ended
-   * sessions and finished messages let go of their references before new
-   * rows take theirs, so a message id is never removed and added at once.
-   */
+  /** The batch for this turn, from the current state of what changed. */
   #build(): Batch {
     const b = this.#leftovers;
     this.#leftovers = emptyBatch();
@@ -285,11 +275,7 @@ export class Journal implements StateObserver {
       if (outs === undefined) return;
       this.#known.delete(s);
       b.removedSessions.push(s.clientId);
-      for (const out of outs) {
-        b.removedOutgoing.push(out.storeId as number);
-        this.#unref(b, out.message);
-        out.storeId = 0;
-      }
+      for (const out of outs) b.removedOutgoing.push(out.storeId as number);
       return;
     }
     b.sessions.push(sessionRow(s));
@@ -306,7 +292,6 @@ export class Journal implements StateObserver {
     const outs = this.#known.get(s);
     if (outs === undefined || !outs.delete(out)) return;
     b.removedOutgoing.push(out.storeId as number);
-    this.#unref(b, out.message);
   }
 
   #buildSubs(b: Batch, s: Session, keys: Set<string>): void {
@@ -322,15 +307,18 @@ export class Journal implements StateObserver {
   #buildOut(b: Batch, s: Session, out: OutgoingMessage): void {
     const outs = this.#known.get(s);
     if (outs === undefined) return;
-    if (!out.storeId) {
+    const saved = out.storeId !== 0 && out.storeId !== undefined;
+    if (!saved) {
       out.storeId = this.#nextSeq++;
       outs.add(out);
-      this.#ref(b, out.message);
+      const m = out.message;
+      if (!m.storeId) m.storeId = this.#nextMessageKey++;
     }
-    b.outgoing.push({
-      seq: out.storeId,
+    (saved ? b.outgoingUpdates : b.outgoing).push({
+      seq: out.storeId as number,
       clientId: s.clientId,
-      messageId: out.message.storeId as number,
+      messageKey: out.message.storeId as number,
+      message: out.message,
       qos: out.qos,
       retain: out.retain,
       subscriptionIds: out.subscriptionIds,
@@ -348,33 +336,6 @@ export class Journal implements StateObserver {
       if (message === undefined) b.removedIncoming.push({ clientId, packetId });
       else b.incoming.push({ clientId, packetId, message });
     }
-  }
-
-  #ref(b: Batch, m: StoredMessage): void {
-    if (m.storeId) {
-      this.#addRef(m.storeId);
-      return;
-    }
-    const id = this.#nextMessageId++;
-    m.storeId = id;
-    this.#refs.set(id, 1);
-    b.messages.push({ id, message: m });
-  }
-
-  #addRef(id: number): void {
-    this.#refs.set(id, (this.#refs.get(id) ?? 0) + 1);
-  }
-
-  #unref(b: Batch, m: StoredMessage): void {
-    const id = m.storeId as number;
-    const n = (this.#refs.get(id) ?? 1) - 1;
-    if (n > 0) {
-      this.#refs.set(id, n);
-      return;
-    }
-    this.#refs.delete(id);
-    b.removedMessages.push(id);
-    m.storeId = 0;
   }
 }
 

@@ -6,7 +6,6 @@
 import type {
   Batch,
   IncomingRow,
-  MessageRow,
   OutgoingRow,
   SavedMessage,
   SessionRow,
@@ -34,7 +33,6 @@ export class MemoryStore implements Store {
   readonly #sessions = new Map<string, SessionRow>();
   /** By client id, then key. */
   readonly #subs = new Map<string, Map<string, SubscriptionRow>>();
-  readonly #messages = new Map<number, MessageRow>();
   readonly #outgoing = new Map<number, OutgoingRow>();
   readonly #incoming = new Map<string, Map<number, IncomingRow>>();
   readonly #retained = new Map<string, SavedMessage>();
@@ -45,7 +43,6 @@ export class MemoryStore implements Store {
     return {
       sessions: [...this.#sessions.values()],
       subscriptions: flat(this.#subs),
-      messages: [...this.#messages.values()],
       outgoing: [...this.#outgoing.values()].sort((a, b) => a.seq - b.seq),
       incoming: flat(this.#incoming),
       retained: [...this.#retained.values()],
@@ -60,7 +57,6 @@ export class MemoryStore implements Store {
       this.#incoming.delete(id);
     }
     for (const r of b.removedSubscriptions) this.#subs.get(r.clientId)?.delete(r.key);
-    for (const id of b.removedMessages) this.#messages.delete(id);
     for (const seq of b.removedOutgoing) this.#outgoing.delete(seq);
     for (const r of b.removedIncoming) this.#incoming.get(r.clientId)?.delete(r.packetId);
     for (const topic of b.removedRetained) this.#retained.delete(topic);
@@ -79,12 +75,17 @@ export class MemoryStore implements Store {
     for (const r of b.subscriptions) {
       inner(this.#subs, r.clientId).set(r.key, { ...r, record: { ...r.record } });
     }
-    for (const m of b.messages) {
-      this.#messages.set(m.id, { id: m.id, message: copyMessage(m.message) });
-    }
     for (const o of b.outgoing) {
       const ids = o.subscriptionIds && [...o.subscriptionIds];
-      this.#outgoing.set(o.seq, { ...o, subscriptionIds: ids });
+      const message = copyMessage(o.message);
+      this.#outgoing.set(o.seq, { ...o, message, subscriptionIds: ids });
+    }
+    for (const o of b.outgoingUpdates) {
+      const row = this.#outgoing.get(o.seq);
+      if (row === undefined) continue;
+      row.packetId = o.packetId;
+      row.state = o.state;
+      row.sent = o.sent;
     }
     for (const r of b.incoming) {
       const message = r.message && copyMessage(r.message);

@@ -37,8 +37,6 @@ class Converter {
   readonly #chunks: MosquittoChunks;
   readonly #now: number;
   readonly #sessions = new Map<string, SessionRow>();
-  /** Mosquitto store id -> midge message id. */
-  readonly #ids = new Map<number, number>();
 
   constructor(chunks: MosquittoChunks, now: number) {
     this.#chunks = chunks;
@@ -143,7 +141,8 @@ class Converter {
     this.out.outgoing.push({
       seq,
       clientId: m.clientId,
-      messageId: this.#messageId(m.storeId, message),
+      messageKey: m.storeId,
+      message,
       qos: (Math.min(m.qos, message.qos) & 3) as QoS,
       retain: m.retain,
       subscriptionIds: propertiesOf(m.properties)?.subscriptionIdentifiers,
@@ -151,16 +150,6 @@ class Converter {
       state: place.state,
       sent: place.inflight,
     });
-  }
-
-  #messageId(storeId: number, message: SavedMessage): number {
-    let id = this.#ids.get(storeId);
-    if (id === undefined) {
-      id = this.#ids.size + 1;
-      this.#ids.set(storeId, id);
-      this.out.messages.push({ id, message });
-    }
-    return id;
   }
 
   #retained(storeId: number): void {

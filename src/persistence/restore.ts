@@ -2,9 +2,9 @@
  * Turns a store's rows back into broker state at start-up: sessions with
  * their subscriptions, outgoing messages (in flight by packet id, queued in
  * order), incoming QoS 2 messages awaiting PUBREL and pending wills; then
- * retained messages. Rows that point at nothing (a subscription without a
- * session, an outgoing row without its message) are collected for removal
- * rather than trusted.
+ * retained messages. Rows of a session that is not there are collected for
+ * removal rather than trusted. Outgoing rows with the same message key
+ * share one message in memory again.
  */
 import { type Broker, NEVER_EXPIRES, Session } from '../broker/index.js';
 import {
@@ -36,7 +36,7 @@ export interface Adopted {
   sessions: AdoptedSession[];
   retained: number;
   maxSeq: number;
-  maxMessageId: number;
+  maxMessageKey: number;
   /** Rows to remove from the store: orphans and expired retained messages. */
   leftovers: Batch;
 }
@@ -63,12 +63,6 @@ export function adoptContents(
   now: number = Date.now(),
 ): Adopted {
   const leftovers = emptyBatch();
-  const messages = new Map<number, StoredMessage>();
-  let maxMessageId = 0;
-  for (const row of c.messages) {
-    messages.set(row.id, toStored(row.message, row.id));
-    if (row.id > maxMessageId) maxMessageId = row.id;
-  }
   const pce = broker.options.persistentClientExpiration;
   const byId = new Map<string, AdoptedSession>();
   for (const row of c.sessions) byId.set(row.clientId, newSession(row, pce));
@@ -78,12 +72,22 @@ export function adoptContents(
     else a.session.subscriptions.set(sub.key, { ...sub.record });
   }
   let maxSeq = 0;
+  let maxMessageKey = 0;
+  const messages = new Map<number, StoredMessage>();
   for (const row of c.outgoing) {
-    if (row.seq > maxSeq) maxSeq = row.seq;
+    maxSeq = Math.max(maxSeq, row.seq);
+    maxMessageKey = Math.max(maxMessageKey, row.messageKey);
     const a = byId.get(row.clientId);
-    const message = messages.get(row.messageId);
-    if (a === undefined || message === undefined) leftovers.removedOutgoing.push(row.seq);
-    else addOutgoing(a, row, message);
+    if (a === undefined) {
+      leftovers.removedOutgoing.push(row.seq);
+      continue;
+    }
+    let message = messages.get(row.messageKey);
+    if (message === undefined) {
+      message = toStored(row.message, row.messageKey);
+      messages.set(row.messageKey, message);
+    }
+    addOutgoing(a, row, message);
   }
   for (const row of c.incoming) {
     const a = byId.get(row.clientId);
@@ -105,7 +109,7 @@ export function adoptContents(
     sessions: [...byId.values()],
     retained,
     maxSeq,
-    maxMessageId,
+    maxMessageKey,
     leftovers,
   };
 }

@@ -18,6 +18,7 @@ import { APPLICATION_ID, CREATE_TABLES, SCHEMA_VERSION } from './sqlite-schema.j
 export type Durability = 'normal' | 'full';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+const AUTOCHECKPOINT_PAGES = 10_000;
 
 export function openDatabase(path: string, durability: Durability): Database.Database {
   checkHeader(path);
@@ -103,6 +104,10 @@ function prepare(db: Database.Database, path: string, durability: Durability): v
     throw new PersistenceError('NOT_WRITABLE', `${path}: cannot use WAL mode (${mode}).`);
   }
   db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  // A checkpoint runs inside a commit and fsyncs twice, stalling the event
+  // loop; every 10 000 pages (some 40 MB of log) instead of SQLite's 1 000
+  // makes that a rare pause rather than a steady tax on throughput.
+  db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   // A write now, so a file that cannot be written stops start-up rather
   // than the first acknowledgement.
   db.exec('BEGIN IMMEDIATE; COMMIT');

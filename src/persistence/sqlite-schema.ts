@@ -41,8 +41,16 @@ CREATE TABLE subscriptions (
   identifier INTEGER NOT NULL,
   PRIMARY KEY (client_id, key)
 ) WITHOUT ROWID;
-CREATE TABLE messages (
-  id INTEGER PRIMARY KEY,
+CREATE TABLE outgoing (
+  seq INTEGER PRIMARY KEY,
+  client_id TEXT NOT NULL,
+  message_key INTEGER NOT NULL,
+  delivery_qos INTEGER NOT NULL,
+  delivery_retain INTEGER NOT NULL,
+  subscription_ids TEXT,
+  packet_id INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  sent INTEGER NOT NULL,
   topic TEXT NOT NULL,
   payload BLOB NOT NULL,
   qos INTEGER NOT NULL,
@@ -50,17 +58,6 @@ CREATE TABLE messages (
   expires_at INTEGER NOT NULL,
   origin TEXT NOT NULL,
   properties BLOB
-);
-CREATE TABLE outgoing (
-  seq INTEGER PRIMARY KEY,
-  client_id TEXT NOT NULL,
-  message_id INTEGER NOT NULL,
-  qos INTEGER NOT NULL,
-  retain INTEGER NOT NULL,
-  subscription_ids TEXT,
-  packet_id INTEGER NOT NULL,
-  state INTEGER NOT NULL,
-  sent INTEGER NOT NULL
 );
 CREATE TABLE incoming (
   client_id TEXT NOT NULL,
@@ -88,7 +85,6 @@ CREATE TABLE retained (
 export const TABLES = [
   'sessions',
   'subscriptions',
-  'messages',
   'outgoing',
   'incoming',
   'retained',
@@ -103,9 +99,9 @@ export const WRITES = {
   removeSessionIncoming: 'DELETE FROM incoming WHERE client_id = ?',
   putSub: 'INSERT OR REPLACE INTO subscriptions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   removeSub: 'DELETE FROM subscriptions WHERE client_id = ? AND key = ?',
-  putMessage: `INSERT OR REPLACE INTO messages (id, ${MESSAGE}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  removeMessage: 'DELETE FROM messages WHERE id = ?',
-  putOutgoing: 'INSERT OR REPLACE INTO outgoing VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  putOutgoing: `INSERT OR REPLACE INTO outgoing VALUES
+    (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  updateOutgoing: 'UPDATE outgoing SET packet_id = ?, state = ?, sent = ? WHERE seq = ?',
   removeOutgoing: 'DELETE FROM outgoing WHERE seq = ?',
   putIncoming: `INSERT OR REPLACE INTO incoming (client_id, packet_id, ${MESSAGE})
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,

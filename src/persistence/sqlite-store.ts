@@ -17,7 +17,6 @@ import { WRITES, type WriteName } from './sqlite-schema.js';
 import type {
   Batch,
   IncomingRow,
-  MessageRow,
   OutgoingRow,
   SavedMessage,
   SessionRow,
@@ -54,9 +53,6 @@ export class SqliteStore implements Store {
     return {
       sessions: all('SELECT * FROM sessions').map(sessionOf),
       subscriptions: all('SELECT * FROM subscriptions').map(subscriptionOf),
-      messages: all('SELECT * FROM messages').map(
-        (r): MessageRow => ({ id: r.id as number, message: messageOf(r, '') }),
-      ),
       outgoing: all('SELECT * FROM outgoing ORDER BY seq').map(outgoingOf),
       incoming: all('SELECT * FROM incoming').map(incomingOf),
       retained: all('SELECT * FROM retained').map((r) => messageOf(r, '')),
@@ -85,7 +81,6 @@ export class SqliteStore implements Store {
       st.removeSessionIncoming.run(id);
     }
     for (const r of b.removedSubscriptions) st.removeSub.run(r.clientId, r.key);
-    for (const id of b.removedMessages) st.removeMessage.run(id);
     for (const seq of b.removedOutgoing) st.removeOutgoing.run(seq);
     for (const r of b.removedIncoming) st.removeIncoming.run(r.clientId, r.packetId);
     for (const topic of b.removedRetained) st.removeRetained.run(topic);
@@ -108,19 +103,30 @@ export class SqliteStore implements Store {
         s.identifier,
       );
     }
-    for (const m of b.messages) st.putMessage.run(m.id, ...messageValues(m.message));
+    // The message path: one array per row, no spreading.
     for (const o of b.outgoing) {
-      st.putOutgoing.run(
+      const m = o.message;
+      st.putOutgoing.run([
         o.seq,
         o.clientId,
-        o.messageId,
+        o.messageKey,
         o.qos,
         flag(o.retain),
         encodeIds(o.subscriptionIds),
         o.packetId,
         o.state,
         flag(o.sent),
-      );
+        m.topic,
+        m.payload,
+        m.qos,
+        flag(m.retain),
+        m.expiresAt,
+        m.origin,
+        encodeProperties(m.properties),
+      ]);
+    }
+    for (const o of b.outgoingUpdates) {
+      st.updateOutgoing.run(o.packetId, o.state, flag(o.sent), o.seq);
     }
     for (const r of b.incoming) {
       const values = r.message === null ? NO_MESSAGE : messageValues(r.message);
@@ -206,9 +212,10 @@ function outgoingOf(r: Row): OutgoingRow {
   return {
     seq: r.seq as number,
     clientId: r.client_id as string,
-    messageId: r.message_id as number,
-    qos: r.qos as QoS,
-    retain: r.retain === 1,
+    messageKey: r.message_key as number,
+    message: messageOf(r, ''),
+    qos: r.delivery_qos as QoS,
+    retain: r.delivery_retain === 1,
     subscriptionIds: decodeIds(r.subscription_ids as string | null),
     packetId: r.packet_id as number,
     state: r.state as OutgoingState,

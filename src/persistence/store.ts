@@ -46,18 +46,20 @@ export interface SubscriptionRow {
   record: SubscriptionRecord;
 }
 
-/** A message shared by the outgoing rows that reference it. */
-export interface MessageRow {
-  id: number;
-  message: SavedMessage;
-}
-
-/** One message on its way to one session, queued or in flight. */
+/**
+ * One message on its way to one session, queued or in flight. The message
+ * is stored with the row: one insert and one delete per delivery, however
+ * many sessions share the message. Rows of one message share a
+ * `messageKey`, so a restart shares the message in memory again.
+ * LIMIT(perf): fan-out to many persistent sessions writes the payload once
+ * per session.
+ */
 export interface OutgoingRow {
   /** Increasing with the order messages joined the session's queue. */
   seq: number;
   clientId: string;
-  messageId: number;
+  messageKey: number;
+  message: SavedMessage;
   qos: QoS;
   retain: boolean;
   subscriptionIds: number[] | undefined;
@@ -79,7 +81,6 @@ export interface IncomingRow {
 export interface StoreContents {
   sessions: SessionRow[];
   subscriptions: SubscriptionRow[];
-  messages: MessageRow[];
   /** In `seq` order. */
   outgoing: OutgoingRow[];
   incoming: IncomingRow[];
@@ -93,9 +94,13 @@ export interface StoreContents {
  * `removedOutgoing`), then the rows to add or replace.
  */
 export interface Batch extends StoreContents {
+  /**
+   * Outgoing rows already stored whose place in the flow changed: only
+   * `packetId`, `state` and `sent` are written.
+   */
+  outgoingUpdates: OutgoingRow[];
   removedSessions: string[];
   removedSubscriptions: Array<{ clientId: string; key: string }>;
-  removedMessages: number[];
   removedOutgoing: number[];
   removedIncoming: Array<{ clientId: string; packetId: number }>;
   removedRetained: string[];
@@ -122,7 +127,6 @@ export function emptyContents(): StoreContents {
   return {
     sessions: [],
     subscriptions: [],
-    messages: [],
     outgoing: [],
     incoming: [],
     retained: [],
@@ -132,9 +136,9 @@ export function emptyContents(): StoreContents {
 export function emptyBatch(): Batch {
   return {
     ...emptyContents(),
+    outgoingUpdates: [],
     removedSessions: [],
     removedSubscriptions: [],
-    removedMessages: [],
     removedOutgoing: [],
     removedIncoming: [],
     removedRetained: [],
@@ -146,13 +150,12 @@ export function batchSize(b: Batch): number {
   return (
     b.sessions.length +
     b.subscriptions.length +
-    b.messages.length +
     b.outgoing.length +
+    b.outgoingUpdates.length +
     b.incoming.length +
     b.retained.length +
     b.removedSessions.length +
     b.removedSubscriptions.length +
-    b.removedMessages.length +
     b.removedOutgoing.length +
     b.removedIncoming.length +
     b.removedRetained.length
