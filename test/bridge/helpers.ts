@@ -176,7 +176,12 @@ export async function startMosquitto(
       return code;
     },
   };
-  await waitForPort(port, child, () => text);
+  try {
+    await waitForPort(port, child, () => text);
+  } catch (error) {
+    await broker.stop('SIGKILL');
+    throw error;
+  }
   return broker;
 }
 
