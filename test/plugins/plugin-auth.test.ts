@@ -56,7 +56,7 @@ describe('basic auth: plugins, password file, allow_anonymous', () => {
     );
   });
 
-  test('a plugin may let an anonymous client in when allow_anonymous is false', async (t) => {
+  test('a plugin may admit an anonymous client despite allow_anonymous', async (t) => {
     const allow = pluginLine({
       basicAuth: ({ client }) => (client.id === 'ok' ? 'allow' : 'defer'),
     });
@@ -200,7 +200,7 @@ describe('access checks from plugins', () => {
     assert.deepEqual(await c.subscribe('x', 1), [0x80]);
   });
 
-  test('usernames or ids with + or # are refused before the plugin is asked', async (t) => {
+  test('names with + or # are refused before the plugin is asked', async (t) => {
     let asked = 0;
     const factory: PluginFactory = () => ({
       aclCheck: () => {

@@ -191,7 +191,7 @@ describe('control topics ($CONTROL/<feature>/v1)', () => {
     },
   });
 
-  test('diverted to the handler, acknowledged, never delivered or retained', async (t) => {
+  test('diverted to the handler, acked, never delivered or retained', async (t) => {
     const midge = await startInProcess(t, `allow_anonymous true\n${pluginLine(plugin)}`);
     const watcher = await session(t, midge.port);
     await watcher.subscribe([
@@ -257,7 +257,12 @@ describe('control topics ($CONTROL/<feature>/v1)', () => {
     handled.length = 0;
     const midge = await startInProcess(
       t,
-      `allow_anonymous true\n${pluginLine(plugin)}\nlistener {port2} 127.0.0.1\nmount_point m/`,
+      [
+        'allow_anonymous true',
+        pluginLine(plugin),
+        'listener {port2} 127.0.0.1',
+        'mount_point m/',
+      ].join('\n'),
       { extraPorts: ['port2'] },
     );
     const c = await RawClient.session(t, midge.port, { clientId: 'v4' });

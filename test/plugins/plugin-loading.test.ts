@@ -11,7 +11,7 @@ import { startInProcess } from '../security/in-process.js';
 import { connackCode, login, pluginLine } from './helpers.js';
 
 describe('plugin files', () => {
-  test('auth_plugin and auth_opt_* load a module with its options in order', async (t) => {
+  test('auth_plugin and auth_opt_* load a module, options in order', async (t) => {
     const midge = await startInProcess(
       t,
       [
@@ -86,7 +86,7 @@ describe('plugin files', () => {
 });
 
 describe("Mosquitto's dynamic security library name", () => {
-  test('loads the built-in registered as dynamic-security, with its options', async (t) => {
+  test('loads the built-in dynamic-security, with its options', async (t) => {
     const seen: PluginContext[] = [];
     // The real one registers when the built-ins load; a stand-in replaces it.
     await import('../../src/plugins/builtins.js');
@@ -110,7 +110,7 @@ describe("Mosquitto's dynamic security library name", () => {
 });
 
 describe('which clients a plugin serves', () => {
-  test('per_listener_settings: a listener section plugin serves that listener', async (t) => {
+  test('per_listener_settings: a plugin serves its own listener', async (t) => {
     const denyAll = pluginLine({ basicAuth: () => 'deny' });
     const midge = await startInProcess(
       t,

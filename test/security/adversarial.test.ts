@@ -211,7 +211,7 @@ for (const [kind, skip] of kinds) {
       await as(t, broker.port, 'alice', 'still-served');
     });
 
-    test(`adversarial - ${kind} - a will on a forbidden topic is never published`, async (t) => {
+    test(`adversarial - ${kind} - a forbidden will is dropped`, async (t) => {
       const { broker } = await rig(t, kind);
       const watcher = await as(t, broker.port, 'alice', 'watcher');
       await watcher.subscribe([

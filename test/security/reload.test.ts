@@ -67,7 +67,7 @@ const kinds: Array<[BrokerKind, string | false]> = [
 
 for (const [kind, skip] of kinds) {
   describe(`reload (SIGHUP) - ${kind}`, { skip }, () => {
-    test(`reload - ${kind} - a removed user is disconnected, a narrowed ACL applies`, async (t) => {
+    test(`reload - ${kind} - removed user dropped, narrowed ACL applies`, async (t) => {
       const acl = 'user alice\ntopic readwrite t/#\nuser bob\ntopic readwrite t/#\n';
       const config = 'allow_anonymous false\npassword_file passwd\nacl_file acl';
       const broker = await startSecured(t, kind, config, { passwd, acl });
