@@ -9,6 +9,7 @@
  * }, logger);
  * await server.start();
  */
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { Broker } from './broker/index.js';
 import type { BrokerOptions } from './broker/options.js';
 import { Listener, type ListenerOptions } from './listeners/listener.js';
@@ -19,27 +20,36 @@ import { type Logger, LogType } from './log/log-types.js';
  * and the optional layers: `tls`, `websockets`, `proxyProtocol`,
  * `hostAccess` (see src/listeners/listener.ts).
  */
-export type ListenerSpec = Omit<ListenerOptions, 'noDelay'>;
+export type ListenerSpec = Omit<ListenerOptions, 'noDelay' | 'keylog'>;
 
 export interface ServerSpec {
   broker: Partial<BrokerOptions>;
   listeners: ListenerSpec[];
   /** TCP_NODELAY on client sockets (`set_tcp_nodelay`). */
   noDelay?: boolean;
+  /** Append TLS session keys to this file (`--tls-keylog`); debugging only. */
+  tlsKeylog?: string;
 }
 
 export class Server {
   readonly broker: Broker;
   readonly listeners: Listener[] = [];
   readonly #log: Logger;
+  readonly #keylog: WriteStream | undefined;
 
   constructor(spec: ServerSpec, log: Logger) {
     this.broker = new Broker(spec.broker, log);
     this.#log = log;
+    const keylog = spec.tlsKeylog && createWriteStream(spec.tlsKeylog, { flags: 'a' });
+    if (keylog)
+      keylog.on('error', (e) => log.write(LogType.Error, `Error: ${e.message}`));
+    this.#keylog = keylog || undefined;
+    const common = {
+      noDelay: spec.noDelay,
+      keylog: keylog ? (line: Buffer) => keylog.write(line) : undefined,
+    };
     for (const listener of spec.listeners) {
-      this.listeners.push(
-        new Listener(this.broker, { ...listener, noDelay: spec.noDelay }, log),
-      );
+      this.listeners.push(new Listener(this.broker, { ...listener, ...common }, log));
     }
   }
 
@@ -80,5 +90,6 @@ export class Server {
     const closing = Promise.all(this.listeners.map((listener) => listener.close()));
     await this.broker.close();
     await closing;
+    this.#keylog?.end();
   }
 }

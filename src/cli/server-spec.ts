@@ -93,6 +93,7 @@ export function serverSpec(config: Config, command: CommandLine): ServerSpec {
     broker: brokerOptions(config),
     listeners,
     noDelay: config.setTcpNodelay,
+    tlsKeylog: command.tlsKeylog ?? undefined,
   };
 }
 

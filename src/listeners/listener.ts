@@ -42,6 +42,8 @@ export interface ListenerOptions extends BindSpec {
   hostAccess?: HostAccessSpec;
   /** Logged when the listener opens (settings that do less than hoped). */
   warnings?: string[];
+  /** Receives TLS key log lines (--tls-keylog). */
+  keylog?: (line: Buffer) => void;
 }
 
 export class Listener {
@@ -128,6 +130,7 @@ export class Listener {
         connectionMessages,
         handshakeTimeout: this.#timeoutMs,
         onSecure: (socket, peer) => this.#serve(socket, peer),
+        keylog: this.#options.keylog,
       });
     }
     if (websockets !== undefined) {

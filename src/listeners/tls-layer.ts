@@ -28,6 +28,8 @@ export interface TlsLayerOptions {
   handshakeTimeout: number;
   /** Receives each client whose handshake and certificate passed. */
   onSecure(socket: TLSSocket, peer: PeerInfo): void;
+  /** Receives TLS key log lines (--tls-keylog), for a packet analyser. */
+  keylog?: (line: Buffer) => void;
 }
 
 /** Without a psk_file no identity is known and every handshake fails. */
@@ -80,6 +82,8 @@ export class TlsLayer {
     this.#server = createServer(tlsOptions);
     this.#server.on('secureConnection', (socket) => this.#onSecure(socket));
     this.#server.on('tlsClientError', (error, socket) => this.#onFailure(error, socket));
+    const keylog = options.keylog;
+    if (keylog !== undefined) this.#server.on('keylog', (line) => keylog(line));
   }
 
   /** Starts the handshake on an accepted socket. */

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import { freePort, type RunningBroker } from '../helpers/broker.js';
@@ -165,5 +166,26 @@ describe('tls_version', () => {
   test('the default takes TLS 1.2', async () => {
     const pub = await publish(tlsPort, 'tls12-ok', [...ca(), '--tls-version', 'tlsv1.2']);
     assert.equal(pub.code, 0, pub.stderr);
+  });
+});
+
+describe('--tls-keylog', () => {
+  test('writes the session keys of TLS clients to the file', async (t) => {
+    const port = await freePort();
+    const keylog = join(certs.dir, 'keys.log');
+    const logged = await startListening({
+      rawConfig: (main) =>
+        `listener ${main} 127.0.0.1\nallow_anonymous true\nlistener ${port} 127.0.0.1\n` +
+        `certfile ${certs.server.cert}\nkeyfile ${certs.server.key}\n`,
+      args: ['--tls-keylog', keylog],
+    });
+    t.after(() => logged.stop());
+    const pub = await publish(port, 'keylog-pub', ca());
+    assert.equal(pub.code, 0, pub.stderr);
+    await logged.stop();
+    assert.match(
+      readFileSync(keylog, 'utf8'),
+      /^CLIENT_TRAFFIC_SECRET_0 [0-9a-f]+ [0-9a-f]+$/m,
+    );
   });
 });
