@@ -281,7 +281,12 @@ export async function startMidgeAt(
 ): Promise<RunningBroker> {
   const broker = await startBroker({ rawConfig: () => conf(port), noWait: true });
   const running = { ...broker, port };
-  await waitForPort(port, broker.process, broker.output);
+  try {
+    await waitForPort(port, broker.process, broker.output);
+  } catch (error) {
+    await broker.stop('SIGKILL');
+    throw error;
+  }
   return running;
 }
 
