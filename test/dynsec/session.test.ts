@@ -152,6 +152,11 @@ describe('dynsec session - midge_ctrl against midge', () => {
       ['adminpw'],
     );
     assert.deepEqual(asked, { code: 0, out: 'Password for admin: \ng\n', err: '' });
+    // MQTT 3.1.1 and 3.1 work as well as 5.0.
+    for (const v of ['311', '31']) {
+      const old = await ctrl([...admin, '-V', v, 'dynsec', 'listGroups']);
+      assert.deepEqual(old, { code: 0, out: 'g\n', err: '' });
+    }
     // A refused login prints the reason and exits 0, as mosquitto_ctrl.
     const refused = await ctrl([...as(midge.port, 'admin', 'x'), 'dynsec', 'listRoles']);
     assert.deepEqual(refused, {
