@@ -10,7 +10,11 @@ import type { Message, MqttClient, SubscribeResult } from '../client/index.js';
 import { ReasonCode } from '../protocol/index.js';
 import type { ClientConfig } from './client-options/index.js';
 import { MosqErr, reasonString } from './client-options/mosquitto-strings.js';
-import { showMessage, subscribeOptions } from './client-options/receiver.js';
+import {
+  onMessageInMosquittoOrder,
+  showMessage,
+  subscribeOptions,
+} from './client-options/receiver.js';
 import { disconnectOptions, loadMessage, Publisher } from './client-options/sender.js';
 import {
   connectClient,
@@ -91,7 +95,7 @@ async function main(): Promise<void> {
   const publisher = new Publisher(cfg, client, { responseTopic: cfg.responseTopic! });
   const rr = new Requester(cfg, client, publisher, payload ?? Buffer.alloc(0));
   client.on('connect', () => rr.onConnect());
-  client.on('message', (m) => rr.onMessage(m));
+  onMessageInMosquittoOrder(client, (m) => rr.onMessage(m));
   const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
   const timer =
     cfg.timeout > 0

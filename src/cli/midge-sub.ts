@@ -12,6 +12,7 @@ import { toProperties } from './client-options/client-setup.js';
 import type { ClientConfig } from './client-options/index.js';
 import { MosqErr } from './client-options/mosquitto-strings.js';
 import {
+  onMessageInMosquittoOrder,
   onStopSignals,
   showMessage,
   subscribeOptions,
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
   const client = createClient(cfg, true);
   const sub = new Subscriber(cfg, client);
   client.on('connect', () => sub.onConnect());
-  client.on('message', (m) => sub.onMessage(m));
+  onMessageInMosquittoOrder(client, (m) => sub.onMessage(m));
   const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
   watchStdout(() => sub.disconnect());
   onStopSignals(client, () => sub.stop(false));

@@ -43,6 +43,12 @@ const tlsOrder = [
   '--psk-identity',
   '--proxy',
 ];
+/** midge_rr's TLS entries: mosquitto_rr's order, plus the three it leaves out. */
+const rrTlsOrder = [
+  ...['--cafile', '--capath', '--cert', '--key', '--keyform', '--ciphers'],
+  ...['--tls-use-os-certs', '--tls-version', '--insecure', '--tls-engine'],
+  ...['--tls-engine-kpass-sha1', '--psk', '--psk-identity', '--proxy'],
+];
 const willOrder = ['--will-payload', '--will-qos', '--will-retain', '--will-topic'];
 const transportOrder = ['--ws', '--no-tls'];
 const server = '[-h host] [--unix path] [-p port] [-u username] [-P password] [--ws]';
@@ -130,7 +136,7 @@ const tools: Record<ToolKind, ToolHelp> = {
       ...['-W', '-x', '--help', '--nodelay', '--pretty', '--quiet', '--unix'],
       ...willOrder,
       ...transportOrder,
-      ...tlsOrder,
+      ...rrTlsOrder,
     ],
   },
 };

@@ -4,6 +4,7 @@
  * --random-filter, errors of %J going to stderr.
  */
 import type { Message, MqttClient, SubscribeOptions } from '../../client/index.js';
+import { PacketType } from '../../protocol/index.js';
 import { type OutputMessage, printMessage } from '../output/index.js';
 import { toProperties } from './client-setup.js';
 import type { ClientConfig } from './config.js';
@@ -64,5 +65,32 @@ export function onStopSignals(client: MqttClient, stop: () => void): void {
   client.once('end', () => {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
+  });
+}
+
+/**
+ * Hands messages on in libmosquitto's order: QoS 0 and 1 as they arrive,
+ * QoS 2 when their PUBREL arrives (midge's client library hands them over
+ * at once). Output order then matches mosquitto_sub's when QoS 2 and
+ * other messages interleave.
+ */
+export function onMessageInMosquittoOrder(
+  client: MqttClient,
+  deliver: (message: Message) => void,
+): void {
+  const held = new Map<number, Message>();
+  client.on('message', (message) => {
+    if (message.qos === 2 && message.packetId !== undefined) {
+      held.set(message.packetId, message);
+    } else {
+      deliver(message);
+    }
+  });
+  client.on('packetreceive', (packet) => {
+    if (packet.type !== PacketType.Pubrel) return;
+    const message = held.get(packet.packetId);
+    if (!message) return;
+    held.delete(packet.packetId);
+    deliver(message);
   });
 }
