@@ -12,6 +12,7 @@ import { bindHosts, brokerOptions, listenerSettings } from '../config/index.js';
 import { defaultHostAccess } from '../listeners/hosts-files.js';
 import type { ProxyPolicy } from '../listeners/proxy-reader.js';
 import type { TlsSpec } from '../listeners/tls-options.js';
+import type { WebSocketSpec } from '../listeners/websocket.js';
 import { LogType } from '../log/log-types.js';
 import type { LogDestination, LoggerOptions } from '../log/logger.js';
 import type { ListenerSpec, ServerSpec } from '../server.js';
@@ -114,12 +115,19 @@ export function listenerSpec(listener: ListenerConfig, config: Config): Listener
     settings: unixPath === undefined ? settings : { ...settings, name: '0' },
     tls,
     websockets:
-      listener.protocol === 'websockets'
-        ? { httpDir: listener.httpDir ?? undefined, origins: listener.websocketsOrigins }
-        : undefined,
+      listener.protocol === 'websockets' ? webSocketSpec(listener, config) : undefined,
     proxyProtocol: proxyPolicy(listener, tls),
     hostAccess: (config as WithTcpWrappers).tcpWrappers ? defaultHostAccess : undefined,
     warnings: halfTlsWarning(listener),
+  };
+}
+
+function webSocketSpec(listener: ListenerConfig, config: Config): WebSocketSpec {
+  return {
+    httpDir: listener.httpDir ?? undefined,
+    origins: listener.websocketsOrigins,
+    // 0 is libwebsockets' default of 1024 bytes; midge keeps Node's then.
+    maxHeaderSize: config.websocketsHeadersSize || undefined,
   };
 }
 

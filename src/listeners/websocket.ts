@@ -17,6 +17,8 @@ export interface WebSocketSpec {
   httpDir?: string;
   /** Allowed Origin header values; empty = any. */
   origins: string[];
+  /** Largest HTTP header block (websockets_headers_size); default Node's. */
+  maxHeaderSize?: number;
 }
 
 export interface WebSocketLayerOptions {
@@ -51,7 +53,7 @@ export class WebSocketLayer {
       perMessageDeflate: false,
       handleProtocols: (offered) => SUBPROTOCOLS.find((p) => offered.has(p)) ?? false,
     });
-    this.#http = createServer();
+    this.#http = createServer({ maxHeaderSize: spec.maxHeaderSize });
     this.#http.on('request', (req, res) => {
       if (this.#files) this.#files.handle(req, res);
       else httpReply(res, 404, 'Not Found');

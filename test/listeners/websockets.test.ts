@@ -35,7 +35,8 @@ before(async () => {
   [wsPort, wssPort, originPort] = await Promise.all([freePort(), freePort(), freePort()]);
   broker = await startListening({
     rawConfig: (port) =>
-      `log_type all\nallow_anonymous true\nlistener ${port} 127.0.0.1\n` +
+      `log_type all\nallow_anonymous true\nwebsockets_headers_size 4096\n` +
+      `listener ${port} 127.0.0.1\n` +
       `listener ${wsPort} 127.0.0.1\nprotocol websockets\nhttp_dir ${www}\n` +
       `listener ${wssPort} 127.0.0.1\nprotocol websockets\ncafile ${certs.ca}\n` +
       `certfile ${certs.server.cert}\nkeyfile ${certs.server.key}\n` +
@@ -69,11 +70,10 @@ function nextMessage(c: MqttClient): Promise<[string, string]> {
 }
 
 /** A raw HTTP/1.1 GET, so the path reaches the broker exactly as written. */
-function rawGet(port: number, path: string): Promise<string> {
+function rawGet(port: number, path: string, extraHeaders = ''): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect(port, '127.0.0.1', () =>
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
-    );
+    const head = `GET ${path} HTTP/1.1\r\nHost: x\r\n${extraHeaders}Connection: close\r\n\r\n`;
+    const socket = netConnect(port, '127.0.0.1', () => socket.write(head));
     let text = '';
     socket.on('data', (d) => {
       text += d.toString();
@@ -159,6 +159,13 @@ describe('http_dir', () => {
       assert.doesNotMatch(reply, /outside http_dir/);
     });
   }
+
+  test('websockets_headers_size bounds the request headers', async () => {
+    const big = `X-Filler: ${'x'.repeat(5000)}\r\n`;
+    assert.match(await rawGet(wsPort, '/', big), /^HTTP\/1\.1 431/);
+    const small = `X-Filler: ${'x'.repeat(1000)}\r\n`;
+    assert.match(await rawGet(wsPort, '/', small), /^HTTP\/1\.1 200/);
+  });
 
   test('a listener without http_dir answers 404', async () => {
     assert.match(await rawGet(originPort, '/'), /^HTTP\/1\.1 404/);
