@@ -35,7 +35,7 @@ function startMidge(t: TestContext, dynsecJson: string) {
 }
 
 describe('dynsec process - midge and midge_ctrl as programs', () => {
-  test('process - midge_ctrl administers a midge process; the file outlives it', async (t) => {
+  test('process - midge_ctrl runs a midge process; the file outlives it', async (t) => {
     const first = await startMidge(t, initConfigText('admin', 'adminpw'));
     const admin = as(first.port);
     for (const args of [
