@@ -70,7 +70,10 @@ export class BrokerSecurity implements Security {
   readonly #tickMs: number;
   #config: Config;
   #scopes = new Map<string, SecurityScope>();
+  /** The only scope, when there is just one. */
+  #single: SecurityScope | undefined;
   #tick: NodeJS.Timeout | undefined;
+  #reloading: Promise<void> = Promise.resolve();
 
   constructor(
     config: Config,
@@ -93,6 +96,7 @@ export class BrokerSecurity implements Security {
   async start(): Promise<void> {
     try {
       this.#scopes = await this.#builder.build(this.#config);
+      if (this.#scopes.size === 1) this.#single = [...this.#scopes.values()][0];
     } catch (error) {
       await this.close();
       throw error;
@@ -104,7 +108,14 @@ export class BrokerSecurity implements Security {
     }
   }
 
-  async reload(config: Config): Promise<void> {
+  /** Reloads run one after the other: two quick SIGHUPs do not interleave. */
+  reload(config: Config): Promise<void> {
+    const next = this.#reloading.then(() => this.#reload(config));
+    this.#reloading = next.catch(() => {});
+    return next;
+  }
+
+  async #reload(config: Config): Promise<void> {
     await reloadSecurity(
       {
         config: this.#config,
@@ -277,9 +288,11 @@ export class BrokerSecurity implements Security {
   }
 
   #scopeByName(name: string): SecurityScope {
+    // Without per_listener_settings there is one scope: no lookup by name
+    // on the message path.
+    if (this.#single !== undefined) return this.#single;
     const scopes = this.#scopes;
-    const own = this.#config.perListenerSettings ? scopes.get(name) : undefined;
-    return own ?? (scopes.get(GLOBAL_SCOPE) as SecurityScope);
+    return scopes.get(name) ?? (scopes.get(GLOBAL_SCOPE) as SecurityScope);
   }
 
   readonly #danger = (what: 'username' | 'client id', value: string): void =>
@@ -295,7 +308,12 @@ export class BrokerSecurity implements Security {
   }
 }
 
-/** A retained message's publisher as it was, for a session that is gone. */
+/**
+ * A retained message's publisher as it was, for a session that is gone.
+ * LIMIT(security): it is not known to have been one of the broker's own
+ * bridges, so a bridged-in retained message whose bridge session ended
+ * is judged as an ordinary client's.
+ */
 function standIn(message: StoredMessage): ClientInfo {
   return {
     clientId: message.origin,
