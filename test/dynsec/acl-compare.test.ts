@@ -126,7 +126,7 @@ async function configure(port: number) {
 describe('dynsec acl compare - midge and Mosquitto', {
   skip: skipWithoutMosquitto,
 }, () => {
-  test('acl compare - subscribe, publish and receive outcomes are the same', async (t) => {
+  test('acl compare - subscribe, publish, receive outcomes are the same', async (t) => {
     const init = initConfigText('admin', 'adminpw');
     const mosquitto = await startMosquitto(t, pluginLines, { 'dynsec.json': init });
     chmodSync(mosquitto.dir, 0o777);
