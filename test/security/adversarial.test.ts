@@ -85,6 +85,8 @@ for (const [kind, skip] of kinds) {
       assert.equal(await publishCode(plus, 'users/alice/x'), REFUSED);
       assert.equal(await publishCode(plus, 'users/+/x'.replace('+', 'bob')), REFUSED);
       assert.equal(await publishCode(hash, 'clients/alice-c/x'), REFUSED);
+      await broker.waitFor('ACL denying access to client with dangerous username "+"');
+      await broker.waitFor('ACL denying access to client with dangerous client id "#"');
       // A password file line for user '#' reads as a comment: no such user.
       const hashUser = await RawClient.session(t, port, {
         clientId: 'hash-user',
@@ -138,6 +140,10 @@ for (const [kind, skip] of kinds) {
       const inner = topics.map((topic) => topic.replace(/^m\//, ''));
       assert.deepEqual(inner, ['a/y', '$SYS/broker/fake']);
       await outside.expectNothing(100);
+      // Access rules see the mount point: eve's pattern users/eve/# does
+      // not cover m/users/eve/x.
+      const eve = await as(t, mounted, 'eve', 'eve-inside');
+      assert.equal(await publishCode(eve, 'users/eve/x'), REFUSED);
       // The broker's own $SYS/broker/version (retained) is out of reach.
       const sys = await as(t, mounted, 'alice', 'sys');
       await sys.subscribe('$SYS/#');
