@@ -129,13 +129,17 @@ function revocationLists(spec: TlsSpec): Buffer[] {
   const crl: Buffer[] = [];
   if (spec.crlfile !== undefined) {
     const message = unableToLoad('certificate revocation file', spec.crlfile, 'crlfile');
-    const pem = readOrThrow(spec.crlfile, message);
-    checkPart({ crl: pem }, message);
-    crl.push(pem);
+    const blocks = pemBlocks(readOrThrow(spec.crlfile, message), 'X509 CRL');
+    if (blocks.length === 0) throw new TlsConfigError(message);
+    checkPart({ crl: blocks }, message);
+    crl.push(...blocks);
   }
   // OpenSSL's hashed folders hold CRLs beside the certificates.
-  if (spec.capath !== undefined)
-    crl.push(...pemFilesIn(spec.capath, 'X509 CRL', 'capath'));
+  if (spec.capath !== undefined) {
+    for (const file of pemFilesIn(spec.capath, 'X509 CRL', 'capath')) {
+      crl.push(...pemBlocks(file, 'X509 CRL'));
+    }
+  }
   return crl;
 }
 
@@ -185,6 +189,15 @@ function pemFilesIn(dir: string, kind: string, option: string): Buffer[] {
 /** Mosquitto's words for a file it could not use. */
 function unableToLoad(what: string, file: string | undefined, option: string): string {
   return `Unable to load ${what} "${file}". Check ${option}.`;
+}
+
+/**
+ * The PEM blocks of one kind in a file, each on its own: Node reads one
+ * CRL per buffer, where OpenSSL reads every CRL of a file.
+ */
+function pemBlocks(pem: Buffer, kind: string): Buffer[] {
+  const pattern = new RegExp(`-----BEGIN ${kind}-----[^-]+-----END ${kind}-----`, 'g');
+  return (pem.toString('latin1').match(pattern) ?? []).map((b) => Buffer.from(`${b}\n`));
 }
 
 function readOrThrow(file: string | undefined, message: string): Buffer {

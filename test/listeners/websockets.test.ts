@@ -72,7 +72,8 @@ function nextMessage(c: MqttClient): Promise<[string, string]> {
 /** A raw HTTP/1.1 GET, so the path reaches the broker exactly as written. */
 function rawGet(port: number, path: string, extraHeaders = ''): Promise<string> {
   return new Promise((resolve, reject) => {
-    const head = `GET ${path} HTTP/1.1\r\nHost: x\r\n${extraHeaders}Connection: close\r\n\r\n`;
+    const headers = `Host: x\r\n${extraHeaders}Connection: close\r\n`;
+    const head = `GET ${path} HTTP/1.1\r\n${headers}\r\n`;
     const socket = netConnect(port, '127.0.0.1', () => socket.write(head));
     let text = '';
     socket.on('data', (d) => {
