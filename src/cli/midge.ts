@@ -27,6 +27,8 @@ import { subscriptionDump } from '../sys/tree-dump.js';
 /** A part of the broker that applies a reloaded configuration. */
 type Reloader = (config: Config) => void;
 
+import { type BridgeManager, bridgeErrors } from '../bridge/index.js';
+import { startBridges } from './bridges.js';
 import { daemonize, dropPrivileges, notifySystemd, writePidFile } from './process.js';
 import { builtFeatures, loggerOptions, serverSpec } from './server-spec.js';
 import { version } from './version.js';
@@ -99,6 +101,7 @@ interface Running {
   sys: SysTree;
   /** What else takes part in a reload (security files, certificates, bridges). */
   reloaders: Reloader[];
+  bridges?: BridgeManager;
   removePidFile?: () => void;
   persistence?: Persistence;
   security?: Security;
@@ -112,6 +115,7 @@ function handleSignals(running: Running): void {
     stopping = true;
     log.write(LogType.Notice, `midge version ${version} terminating`);
     sys.stop();
+    await running.bridges?.stop();
     await server.stop();
     await running.security?.close();
     // After the broker: the sessions its close detached are saved too.
@@ -149,6 +153,8 @@ function reload(running: Running): void {
       const where = `${missing.file}:${missing.line}`;
       throw new Error(`${where}: option ${missing.option} is not supported yet`);
     }
+    const bridgeProblem = bridgeErrors(config.bridges)[0];
+    if (bridgeProblem) throw new Error(bridgeProblem);
   } catch (error) {
     log.write(
       LogType.Error,
@@ -195,6 +201,9 @@ async function run(config: Config, command: CommandLine): Promise<Running> {
     await server.start();
     // Privileged ports are open: now the broker may run as `user`.
     if (config.sourceOf('user')) dropPrivileges(config.user);
+    const bridges = await startBridges(broker, config, log);
+    running.bridges = bridges;
+    running.reloaders.push((next) => void bridges.reload(next.bridges));
   } catch (error) {
     log.write(LogType.Error, `Error: ${(error as Error).message}`);
     running.persistence?.close();
@@ -230,6 +239,14 @@ async function main(): Promise<void> {
   }
   const config = readConfig(command);
   refuseUnbuilt(config);
+  const bridgeProblems = bridgeErrors(config.bridges);
+  if (bridgeProblems.length > 0) {
+    fail(
+      early,
+      bridgeProblems.map((problem) => `Error: ${problem}.`),
+      exitConfigError,
+    );
+  }
   if (command.testConfig) {
     process.stdout.write('Configuration file is valid.\n');
     process.exit(0);

@@ -30,6 +30,8 @@ export const builtFeatures: ReadonlySet<string> = new Set([
   'proxy-protocol',
   'bind-interface',
   'syslog',
+  'bridge',
+  'bridge-tls',
   'persistence',
   'security',
   'plugins',

@@ -87,18 +87,15 @@ test('a bad config line stops start-up with exit code 3, file and line', () => {
 test('an option whose feature is not built yet stops start-up clearly', () => {
   const dir = mkdtempSync(join(tmpdir(), 'midge-unbuilt-'));
   try {
-    const conf = join(dir, 'bridge.conf');
-    writeFileSync(
-      conf,
-      'listener 1883 127.0.0.1\nconnection up\naddress 127.0.0.1\ntopic a/# out\n',
-    );
+    const conf = join(dir, 'dlt.conf');
+    writeFileSync(conf, 'listener 1883 127.0.0.1\nlog_dest dlt\n');
     const result = spawnSync(process.execPath, [midgeBin, '-c', conf], {
       timeout: 10_000,
     });
     assert.equal(result.status, 3);
     assert.match(
       result.stderr.toString(),
-      /bridge.conf:2: option connection is not supported yet/,
+      /dlt.conf:2: option log_dest is not supported yet/,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
