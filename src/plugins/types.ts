@@ -10,7 +10,7 @@
  *
  * @example
  * // deny-v31.ts: refuses MQTT 3.1 clients, leaves the rest to others.
- * import type { PluginFactory } from '<midge>/src/plugins/index.js';
+ * import type { PluginFactory } from 'midge/dist/plugins/index.js';
  * const create: PluginFactory = (ctx) => ({
  *   name: 'deny-v31',
  *   basicAuth: ({ client }) => (client.protocolVersion === 3 ? 'deny' : 'defer'),
