@@ -156,3 +156,27 @@ describe('which clients a plugin serves', () => {
     }
   });
 });
+
+describe('plugins across a reload', () => {
+  test('plugin lines and per_listener_settings wait for a restart', async (t) => {
+    let made = 0;
+    const line = pluginLine(() => {
+      made++;
+      return { basicAuth: () => 'allow' };
+    });
+    const midge = await startInProcess(t, `allow_anonymous false\n${line}`);
+    await midge.reload('allow_anonymous false');
+    assert.ok(
+      midge.lines.includes('Warning: plugin changes take effect when midge restarts'),
+    );
+    // The plugin still decides, and was not loaded again.
+    assert.equal(await connackCode(t, midge.port, login('anyone')), 0);
+    assert.equal(made, 1);
+    await midge.reload(`per_listener_settings true\n${line}`);
+    assert.ok(
+      midge.lines.includes(
+        'Warning: per_listener_settings changes take effect when midge restarts',
+      ),
+    );
+  });
+});
