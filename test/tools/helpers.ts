@@ -83,8 +83,12 @@ export interface Broker {
   log(): string;
 }
 
-/** One broker for the whole test file, logging everything. */
-export function fileBroker(extraConfig = ''): Broker {
+/**
+ * One broker for the whole test file, logging everything. `extraConfig`
+ * follows the default listener; `head` goes before it (global settings
+ * such as per_listener_settings must come first).
+ */
+export function fileBroker(extraConfig = '', head = ''): Broker {
   let child: ChildProcess | undefined;
   let dir = '';
   let port = 0;
@@ -96,7 +100,7 @@ export function fileBroker(extraConfig = ''): Broker {
     const conf = join(dir, 'broker.conf');
     writeFileSync(
       conf,
-      `listener ${port} 127.0.0.1\nallow_anonymous true\nlog_type all\n${extraConfig}\n`,
+      `${head}\nlog_type all\nlistener ${port} 127.0.0.1\nallow_anonymous true\n${extraConfig}\n`,
     );
     const useMidge = process.env.MIDGE_TOOLS_BROKER === 'midge';
     child = useMidge

@@ -96,6 +96,14 @@ export interface Failure {
 }
 
 const lookupCodes = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME']);
+/** How a TLS handshake fails when the other end does not speak TLS. */
+const notTlsPeer = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
+]);
 
 function causeCode(err: MqttError): string | undefined {
   const cause = (err as { cause?: { code?: string } }).cause;
@@ -117,6 +125,12 @@ export function transportFailure(err: unknown): Failure {
     case 'SRV_LOOKUP_FAILED':
       return { text: `Unable to connect (${strerror(MosqErr.Eai)}).\n`, code: 1 };
     case 'TLS_FAILED':
+      // A TLS server that refuses the handshake (certificate, PSK) fails
+      // while libmosquitto connects; a peer that is no TLS server at all
+      // fails later, in its loop. Mosquitto words the two differently.
+      if (!notTlsPeer.has(causeCode(err) ?? '')) {
+        return { text: `Unable to connect (${strerror(MosqErr.Tls)}).\n`, code: 1 };
+      }
       return { text: `Error: ${strerror(MosqErr.Tls)}\n`, code: MosqErr.Tls };
     case 'PROXY_FAILED':
       return { text: `Error: ${strerror(MosqErr.Proxy)}\n`, code: MosqErr.Proxy };

@@ -1,0 +1,206 @@
+/**
+ * The tools over TLS (CA file, client certificate, --insecure), TLS-PSK,
+ * WebSockets (--ws, -L ws://; Mosquitto 2.1 options, so midge alone) and
+ * a Unix socket, next to Mosquitto's tools where they have the option.
+ * Certificates are made with openssl for this run.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { freePort } from '../helpers/broker.js';
+import { fileBroker, type Impl, run, type Tool } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'midge-tools-tls-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const file = (name: string) => join(dir, name);
+
+function openssl(...args: string[]): void {
+  execFileSync('openssl', args, { stdio: 'ignore' });
+}
+
+/** A CA, and a server and a client certificate it signs. */
+function makeCertificates(): void {
+  openssl(
+    ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key')],
+    ...['-out', file('ca.crt'), '-days', '2', '-subj', '/CN=midge-test-ca'],
+  );
+  writeFileSync(file('ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  for (const [name, cn] of [
+    ['server', 'localhost'],
+    ['client', 'client1'],
+  ] as const) {
+    openssl(
+      ...['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file(`${name}.key`)],
+      ...['-out', file(`${name}.csr`), '-subj', `/CN=${cn}`],
+    );
+    openssl(
+      ...[
+        'x509',
+        '-req',
+        '-in',
+        file(`${name}.csr`),
+        '-CA',
+        file('ca.crt'),
+        '-CAkey',
+        file('ca.key'),
+      ],
+      ...[
+        '-CAcreateserial',
+        '-out',
+        file(`${name}.crt`),
+        '-days',
+        '2',
+        '-extfile',
+        file('ext'),
+      ],
+    );
+  }
+}
+
+makeCertificates();
+writeFileSync(file('psk'), 'ident1:deadbeef\n');
+
+const ports = { tls: 0, certs: 0, psk: 0, ws: 0 };
+for (const key of Object.keys(ports) as Array<keyof typeof ports>)
+  ports[key] = await freePort();
+const socket = file('mqtt.sock');
+const tlsFiles = `cafile ${file('ca.crt')}\ncertfile ${file('server.crt')}\nkeyfile ${file('server.key')}`;
+
+// `user root` keeps a root-started broker able to read the keys in this folder.
+const broker = fileBroker(
+  [
+    `listener ${ports.tls} 127.0.0.1\nallow_anonymous true\n${tlsFiles}`,
+    `listener ${ports.certs} 127.0.0.1\nallow_anonymous true\n${tlsFiles}\nrequire_certificate true`,
+    `listener ${ports.psk} 127.0.0.1\nallow_anonymous true\npsk_hint hint\npsk_file ${file('psk')}`,
+    `listener ${ports.ws} 127.0.0.1\nallow_anonymous true\nprotocol websockets`,
+    `listener 0 ${socket}\nallow_anonymous true`,
+  ].join('\n'),
+  'user root\nper_listener_settings true',
+);
+
+async function both(tool: Tool, args: string[]) {
+  return Promise.all(
+    (['mosquitto', 'midge'] as Impl[]).map((impl) => run(impl, tool, args)),
+  );
+}
+
+function assertSame(results: Awaited<ReturnType<typeof both>>, what: string) {
+  const [m, g] = results;
+  assert.deepEqual([g!.code, g!.stderr], [m!.code, m!.stderr], what);
+}
+
+/**
+ * A refused TLS handshake. Mosquitto's words for it vary from run to run
+ * (libmosquitto meets the failure either while connecting or later in its
+ * loop, by timing), so both tools must end with one of these.
+ */
+const handshakeFailures = [
+  '1 Unable to connect (A TLS error occurred.).\n',
+  '8 Error: A TLS error occurred.\n',
+  '7 Error: The connection was lost.\n',
+  '1 Error: Protocol error\n',
+  '1 Error: Connection reset by peer\n',
+];
+
+function assertRefused(results: Awaited<ReturnType<typeof both>>, what: string) {
+  for (const r of results) {
+    const outcome = `${r.code} ${r.stderr}`;
+    assert.ok(handshakeFailures.includes(outcome), `${what}: ${outcome}`);
+  }
+}
+
+describe('TLS, PSK, WebSockets and Unix sockets', () => {
+  const pub = ['-t', 'tls', '-m', 'x'];
+  const ca = () => ['--cafile', file('ca.crt')];
+
+  test('TLS with --cafile, --insecure and a client certificate', async () => {
+    const client = ['--cert', file('client.crt'), '--key', file('client.key')];
+    const sets: Array<[string, string[]]> = [
+      ['by name', ['-h', 'localhost', '-p', `${ports.tls}`, ...ca(), ...pub]],
+      ['by address', ['-h', '127.0.0.1', '-p', `${ports.tls}`, ...ca(), ...pub]],
+      [
+        '--insecure',
+        ['-h', '127.0.0.1', '-p', `${ports.tls}`, ...ca(), '--insecure', ...pub],
+      ],
+      [
+        'client cert',
+        ['-h', 'localhost', '-p', `${ports.certs}`, ...ca(), ...client, ...pub],
+      ],
+    ];
+    for (const [what, args] of sets) {
+      const results = await both('pub', args);
+      assertSame(results, what);
+      assert.equal(results[1]!.code, 0, `${what}: ${results[1]!.stderr}`);
+    }
+  });
+
+  test('TLS refused: untrusted server, missing client certificate', async () => {
+    const untrusted = [
+      '-h',
+      'localhost',
+      '-p',
+      `${ports.tls}`,
+      '--tls-use-os-certs',
+      ...pub,
+    ];
+    assertRefused(await both('pub', untrusted), 'untrusted');
+    const noCert = ['-h', 'localhost', '-p', `${ports.certs}`, ...ca(), ...pub];
+    assertRefused(await both('pub', noCert), 'no client certificate');
+  });
+
+  test('TLS-PSK: right and wrong key', async () => {
+    const base = ['-h', '127.0.0.1', '-p', `${ports.psk}`, '-t', 'psk', '-m', 'x'];
+    const good = await both('pub', [
+      ...base,
+      '--psk',
+      'deadbeef',
+      '--psk-identity',
+      'ident1',
+    ]);
+    assertSame(good, 'good key');
+    assert.equal(good[1]!.code, 0);
+    const bad = await both('pub', [
+      ...base,
+      '--psk',
+      'deadbeee',
+      '--psk-identity',
+      'ident1',
+    ]);
+    assertRefused(bad, 'bad key');
+  });
+
+  test('a Unix socket with --unix', async () => {
+    const result = await both('pub', ['--unix', socket, '-t', 'unix', '-m', 'x']);
+    assertSame(result, '--unix');
+    assert.equal(result[1]!.code, 0);
+  });
+
+  test('WebSockets: --ws and -L ws:// (midge only: Mosquitto 2.1 options)', async () => {
+    const ws = await run('midge', 'pub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      `${ports.ws}`,
+      '--ws',
+      '-t',
+      'w',
+      '-m',
+      'x',
+    ]);
+    assert.deepEqual([ws.code, ws.stderr], [0, '']);
+    const url = await run('midge', 'pub', [
+      '-L',
+      `ws://127.0.0.1:${ports.ws}/w`,
+      '-m',
+      'x',
+    ]);
+    assert.deepEqual([url.code, url.stderr], [0, '']);
+    const received = broker
+      .log()
+      .match(/Received PUBLISH from \S+ \(d0, q0, r0, m0, 'w'/g);
+    assert.equal(received?.length, 2);
+  });
+});
