@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -202,5 +203,56 @@ describe('TLS, PSK, WebSockets and Unix sockets', () => {
       .log()
       .match(/Received PUBLISH from \S+ \(d0, q0, r0, m0, 'w'/g);
     assert.equal(received?.length, 2);
+  });
+});
+
+/**
+ * A minimal SOCKS5 proxy (RFC 1928, username/password of RFC 1929) that
+ * only forwards to 127.0.0.1, and records the user names it was given.
+ */
+async function socksProxy(users: string[]): Promise<{ port: number; close(): void }> {
+  const server = createServer((client) => {
+    client.once('data', (hello) => {
+      const wantsAuth = [...hello.subarray(2)].includes(2);
+      client.write(Buffer.from([5, wantsAuth ? 2 : 0]));
+      if (wantsAuth) client.once('data', (auth) => authenticate(client, auth));
+      else client.once('data', (request) => forward(client, request));
+    });
+  });
+  function authenticate(client: Socket, auth: Buffer): void {
+    const userLength = auth[1]!;
+    users.push(auth.subarray(2, 2 + userLength).toString());
+    client.write(Buffer.from([1, 0]));
+    client.once('data', (request) => forward(client, request));
+  }
+  function forward(client: Socket, request: Buffer): void {
+    const port = request.readUInt16BE(request.length - 2);
+    const upstream = netConnect({ host: '127.0.0.1', port }, () => {
+      client.write(Buffer.from([5, 0, 0, 1, 127, 0, 0, 1, port >> 8, port & 255]));
+      client.pipe(upstream).pipe(client);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  }
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { port, close: () => server.close() };
+}
+
+describe('--proxy', () => {
+  test('through a SOCKS5 proxy, with and without a user name', async () => {
+    const users: string[] = [];
+    const proxy = await socksProxy(users);
+    after(() => proxy.close());
+    for (const auth of ['', 'me:secret@']) {
+      const args = [
+        ...['-h', 'localhost', '-p', `${broker.port}`, '-t', 'proxied', '-m', 'x'],
+        ...['--proxy', `socks5h://${auth}127.0.0.1:${proxy.port}`],
+      ];
+      const results = await both('pub', args);
+      assertSame(results, `proxy ${auth}`);
+      assert.equal(results[1]!.code, 0, results[1]!.stderr);
+    }
+    assert.deepEqual(users, ['me', 'me']);
   });
 });
