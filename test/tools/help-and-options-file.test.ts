@@ -13,7 +13,7 @@ import { fileBroker, type Impl, run, start, type Tool } from './helpers.js';
 
 const tools: Tool[] = ['pub', 'sub', 'rr'];
 
-/** Flags midge adds to Mosquitto 2.0.11's help: 2.1's options, -S, and rr's message options. */
+/** Flags midge adds to Mosquitto 2.0.11's help: 2.1's, -S, and rr's message options. */
 const added: Record<Tool, string[]> = {
   pub: ['-o', '-S', '--ws', '--no-tls'],
   sub: ['-o', '-S', '--ws', '--no-tls'],
@@ -57,7 +57,7 @@ describe('--help', () => {
       assert.deepEqual(entryFlags(help), [...helpFlags(tool)]);
     });
 
-    test(`midge_${tool}: every option is described, or left out as Mosquitto does`, () => {
+    test(`midge_${tool}: each option described, or left out as by Mosquitto`, () => {
       const described = new Set(helpFlags(tool));
       const missing = optionTable
         .filter((o) => o.tools.includes(tool))
@@ -101,7 +101,7 @@ describe('options file', () => {
     return results;
   }
 
-  test('~/.config/<tool>: defaults before the command line, comments skipped', async () => {
+  test('~/.config/<tool>: read before the command line, # comments', async () => {
     const text = '# defaults\n-h 127.0.0.1\n-v\n-t opt/file\n-C 1\n';
     for (const impl of ['mosquitto', 'midge'] as Impl[]) {
       writeOptions(join(home, '.config'), impl, text);
@@ -111,7 +111,7 @@ describe('options file', () => {
     assert.deepEqual([g!.code, g!.stdout, g!.stderr], [m!.code, m!.stdout, m!.stderr]);
   });
 
-  test('$XDG_CONFIG_HOME wins over ~/.config; a bad line fails like Mosquitto', async () => {
+  test('$XDG_CONFIG_HOME wins; a bad line fails as in Mosquitto', async () => {
     const xdg = join(home, 'xdg');
     for (const impl of ['mosquitto', 'midge'] as Impl[]) {
       writeOptions(xdg, impl, '-h 127.0.0.1\n-F %t=%p\n-C 1\n');

@@ -100,7 +100,15 @@ export function fileBroker(extraConfig = '', head = ''): Broker {
     const conf = join(dir, 'broker.conf');
     writeFileSync(
       conf,
-      `${head}\nlog_type all\nlistener ${port} 127.0.0.1\nallow_anonymous true\n${extraConfig}\n`,
+      [
+        head,
+        'log_type all',
+        `listener ${port} 127.0.0.1`,
+        'allow_anonymous true',
+        extraConfig,
+      ]
+        .join('\n')
+        .concat('\n'),
     );
     const useMidge = process.env.MIDGE_TOOLS_BROKER === 'midge';
     child = useMidge

@@ -162,7 +162,7 @@ function cases(): Case[] {
   return list;
 }
 
-/** What the midge tool prints for a set its option loader refuses; undefined if accepted. */
+/** What midge prints for a set its option loader refuses; undefined if accepted. */
 function refusal(tool: Tool, argv: string[]): RunResult | undefined {
   const result = loadConfig(tool, argv, { HOME: emptyHome });
   if (result.kind !== 'error') return undefined;
@@ -196,7 +196,8 @@ function differences(results: Awaited<ReturnType<typeof compare>>): string[] {
       g.stdout.equals(Buffer.from(renamed(m.stdout.toString('latin1'), tool), 'latin1'));
     if (same) continue;
     found.push(
-      `${tool} ${JSON.stringify(args)}\n  mosquitto ${m.code} ${JSON.stringify(m.stderr)}` +
+      `${tool} ${JSON.stringify(args)}\n` +
+        `  mosquitto ${m.code} ${JSON.stringify(m.stderr)}` +
         `\n  midge     ${g.code} ${JSON.stringify(g.stderr)}`,
     );
   }

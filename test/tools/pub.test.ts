@@ -97,7 +97,7 @@ describe('midge_pub publishes what mosquitto_pub publishes', () => {
     await same(['-s'], 1, { stdin: bytes });
   });
 
-  test('-l: one message per line, \\r kept, empty lines sent, last line without \\n', async () => {
+  test('-l: a message per line, \\r kept, last line without \\n', async () => {
     await same(['-l'], 5, { stdin: 'one\n\ntwo\r\nthree\nlast' });
     await same(['-l', '-q', '1'], 3, { stdin: 'a\nb\nc\n' });
   });
@@ -179,6 +179,31 @@ describe('midge_pub with large inputs', () => {
       peak < 3 * size + 80 * 1024 * 1024,
       `peak ${peak} bytes for a ${size}-byte file`,
     );
+  });
+});
+
+describe('midge_pub -d', () => {
+  test('the same packet trace for QoS 1 and 2', async () => {
+    for (const qos of ['1', '2']) {
+      const args = [
+        ...host(),
+        '-i',
+        `trace-${qos}`,
+        '-t',
+        'pub/trace',
+        '-m',
+        'x',
+        '-q',
+        qos,
+        '-d',
+      ];
+      const [m, g] = await Promise.all(impls.map((impl) => run(impl, 'pub', args)));
+      assert.equal(g!.stdout.toString(), m!.stdout.toString());
+      assert.match(
+        g!.stdout.toString(),
+        /sending PUBLISH \(d0, q\d, r0, m1, 'pub\/trace'/,
+      );
+    }
   });
 });
 

@@ -114,6 +114,21 @@ describe('midge_sub stops and filters as mosquitto_sub does', () => {
     assert.equal(r[1].code, 27);
   });
 
+  test('-d: the same packet trace, messages printed after their acknowledgement', async () => {
+    const t = `beh/d${runs}`;
+    const r = await bothSubs(
+      ['-t', t, '-t', `${t}/x`, '-d', '-q', '2', '-C', '2'],
+      async () => {
+        await pub('-t', t, '-m', 'one', '-q', '1');
+        await pub('-t', t, '-m', 'two', '-q', '2');
+      },
+    );
+    // The client ids differ (beh-N-mosquitto, beh-N-midge); the rest must not.
+    const [m, g] = r.map((x) => x.stdout.toString().replace(/beh-\d+-\w+/g, 'ID'));
+    assert.equal(g, m);
+    assert.match(g!, /sending PUBACK \(m1, rc0\)\none\n/);
+  });
+
   test('SIGINT after CONNACK: clean exit 0', async () => {
     const sub = start('midge', 'sub', [...host(), '-i', 'beh-int', '-t', 'beh/int']);
     await broker.waitForLog(/Sending SUBACK to beh-int/);

@@ -58,7 +58,8 @@ const v5Cases: Case[] = [
     name: 'strftime letters',
     args: [
       '-F',
-      '@a @A @b @B @C @d @D @e @F @g @G @h @I @k @l @p @P @R @T @u @V @w @W @x @X @y @Z @Q',
+      '@a @A @b @B @C @d @D @e @F @g @G @h @I @k @l @p @P @R @T @u @V @w @W @x ' +
+        '@X @y @Z @Q',
     ],
     timed: true,
   },

@@ -68,14 +68,19 @@ const ports = { tls: 0, certs: 0, psk: 0, ws: 0 };
 for (const key of Object.keys(ports) as Array<keyof typeof ports>)
   ports[key] = await freePort();
 const socket = file('mqtt.sock');
-const tlsFiles = `cafile ${file('ca.crt')}\ncertfile ${file('server.crt')}\nkeyfile ${file('server.key')}`;
+const tlsFiles = [
+  `cafile ${file('ca.crt')}`,
+  `certfile ${file('server.crt')}`,
+  `keyfile ${file('server.key')}`,
+].join('\n');
+const open = 'allow_anonymous true';
 
 // `user root` keeps a root-started broker able to read the keys in this folder.
 const broker = fileBroker(
   [
     `listener ${ports.tls} 127.0.0.1\nallow_anonymous true\n${tlsFiles}`,
-    `listener ${ports.certs} 127.0.0.1\nallow_anonymous true\n${tlsFiles}\nrequire_certificate true`,
-    `listener ${ports.psk} 127.0.0.1\nallow_anonymous true\npsk_hint hint\npsk_file ${file('psk')}`,
+    `listener ${ports.certs} 127.0.0.1\n${open}\n${tlsFiles}\nrequire_certificate true`,
+    `listener ${ports.psk} 127.0.0.1\n${open}\npsk_hint hint\npsk_file ${file('psk')}`,
     `listener ${ports.ws} 127.0.0.1\nallow_anonymous true\nprotocol websockets`,
     `listener 0 ${socket}\nallow_anonymous true`,
   ].join('\n'),

@@ -88,7 +88,8 @@ function checkEngine(cfg: ClientConfig): void {
     !/^[0-9a-fA-F]{40}$/.test(tls.engineKpassSha1)
   ) {
     throw new SetupError(
-      'Error: Problem setting TLS engine key pass sha, is it a 40 character hex string?\n',
+      'Error: Problem setting TLS engine key pass sha, is it a 40 character hex ' +
+        'string?\n',
     );
   }
 }

@@ -61,7 +61,8 @@ const tools: Record<ToolKind, ToolHelp> = {
     synopsis: [
       `{${server} -t topic | -L URL}`,
       '{-f file | -l | -n | -m message | -s}',
-      '[-c] [-k keepalive] [-q qos] [-r] [--repeat N] [--repeat-delay time] [-x session-expiry]',
+      '[-c] [-k keepalive] [-q qos] [-r] [--repeat N] [--repeat-delay time] ' +
+        '[-x session-expiry]',
       '[-A bind_address] [--nodelay] [-S]',
       '[-i id] [-I id_prefix]',
       '[-d] [--quiet]',
@@ -84,12 +85,14 @@ const tools: Record<ToolKind, ToolHelp> = {
   },
   sub: {
     intro: [
-      'NAME is a small MQTT client that subscribes to topics and prints the messages it receives.',
+      'NAME is a small MQTT client that subscribes to topics and prints the ' +
+        'messages it receives.',
     ],
     synopsis: [
       `{${server} -t topic | -L URL [-t topic]}`,
       '[-c] [-k keepalive] [-q qos] [-x session-expiry-interval]',
-      '[-C msg_count] [-E] [-R] [--retained-only] [--remove-retained] [-T filter_out] [-U topic ...]',
+      '[-C msg_count] [-E] [-R] [--retained-only] [--remove-retained] ' +
+        '[-T filter_out] [-U topic ...]',
       '[-F format]',
       '[-W timeout_secs]',
       '[-A bind_address] [--nodelay] [-S]',
@@ -163,7 +166,8 @@ function entryLines(tool: ToolKind, flag: string): string[] {
 }
 
 export function versionLine(tool: ToolKind, version: string): string {
-  return `${toolName(tool)} version ${version} running on Node.js ${process.versions.node}.`;
+  const node = process.versions.node;
+  return `${toolName(tool)} version ${version} running on Node.js ${node}.`;
 }
 
 /** The whole --help text, ending in a blank line as Mosquitto's does. */

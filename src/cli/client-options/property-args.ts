@@ -81,7 +81,8 @@ function targetFor(command: CommandName, spec: PropertySpec, names: string[]) {
   const [cmdName, propName] = names;
   if (command === 'publish' && spec.name === 'subscription-identifier') {
     fail(
-      `Error: ${propName} property not supported for ${cmdName} in --property argument.\n\n`,
+      `Error: ${propName} property not supported for ${cmdName} in --property ` +
+        'argument.\n\n',
     );
   }
   const target = targets[command];
@@ -89,7 +90,8 @@ function targetFor(command: CommandName, spec: PropertySpec, names: string[]) {
   // CONNACK is accepted by name, then dropped without a word, as Mosquitto does.
   if (command === 'connack') fail('');
   fail(
-    `Error: ${propName} property not supported for ${cmdName} in --property argument.\n\n`,
+    `Error: ${propName} property not supported for ${cmdName} in --property ` +
+      'argument.\n\n',
   );
 }
 
@@ -107,7 +109,8 @@ export function parsePropertyArg(cfg: ClientConfig, argv: string[], i: number): 
   if (!spec) fail('Error: Invalid property name given in --property argument.\n\n');
   if (!spec.commands.includes(command)) {
     fail(
-      `Error: ${propName} property not allowed for ${cmdName} in --property argument.\n\n`,
+      `Error: ${propName} property not allowed for ${cmdName} in --property ` +
+        'argument.\n\n',
     );
   }
   const pair = spec.type === PropType.StringPair;

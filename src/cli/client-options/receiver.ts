@@ -69,10 +69,11 @@ export function onStopSignals(client: MqttClient, stop: () => void): void {
 }
 
 /**
- * Hands messages on in libmosquitto's order: QoS 0 and 1 as they arrive,
- * QoS 2 when their PUBREL arrives (midge's client library hands them over
- * at once). Output order then matches mosquitto_sub's when QoS 2 and
- * other messages interleave.
+ * Hands messages on in libmosquitto's order: QoS 0 as it arrives, QoS 1
+ * once its PUBACK is sent, QoS 2 once its PUBCOMP is sent (midge's client
+ * library hands each over on arrival, before acknowledging it). Output
+ * order, -d traces included, then matches mosquitto_sub's when messages
+ * of different QoS interleave.
  */
 export function onMessageInMosquittoOrder(
   client: MqttClient,
@@ -80,14 +81,12 @@ export function onMessageInMosquittoOrder(
 ): void {
   const held = new Map<number, Message>();
   client.on('message', (message) => {
-    if (message.qos === 2 && message.packetId !== undefined) {
-      held.set(message.packetId, message);
-    } else {
-      deliver(message);
-    }
+    if (message.qos === 0 || message.packetId === undefined) deliver(message);
+    else held.set(message.packetId, message);
   });
-  client.on('packetreceive', (packet) => {
-    if (packet.type !== PacketType.Pubrel) return;
+  client.on('packetsend', (packet) => {
+    const ack = packet.type === PacketType.Puback || packet.type === PacketType.Pubcomp;
+    if (!ack) return;
     const message = held.get(packet.packetId);
     if (!message) return;
     held.delete(packet.packetId);

@@ -177,7 +177,8 @@ export function createClient(cfg: ClientConfig, reconnect = false): MqttClient {
     errPrintf(cfg, failure.text);
     return exit(failure.code);
   }
-  if (cfg.debug && !cfg.quiet) traceClient(client, writeOut);
+  // Mosquitto prints the packet trace with -d even under --quiet.
+  if (cfg.debug) traceClient(client, writeOut);
   return client;
 }
 

@@ -62,7 +62,8 @@ export function checkFilterArg(filter: string, argName: string, kind: string): v
   checkUtf8(filter, argName);
   if (!isSubscribeFilter(filter)) {
     fail(
-      `Error: Invalid ${kind} topic '${filter}', are all '+' and '#' wildcards correct?\n`,
+      `Error: Invalid ${kind} topic '${filter}', are all '+' and '#' wildcards ` +
+        'correct?\n',
     );
   }
 }

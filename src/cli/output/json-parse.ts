@@ -197,7 +197,7 @@ class Reader {
   }
 }
 
-/** The payload as cJSON reads it, or undefined where mosquitto_sub says "not valid JSON". */
+/** The payload as cJSON reads it; undefined where mosquitto_sub says "not valid JSON". */
 export function parseJsonPayload(payload: Buffer): JsonValue | undefined {
   // cJSON reads a C string: it would stop at a zero byte, short of the end.
   if (payload.includes(0)) return undefined;

@@ -23,7 +23,8 @@ import { strftime } from './strftime.js';
 
 export function timestamp(now: Instant): string {
   const micros = String(Math.floor(now.nanos / 1000)).padStart(6, '0');
-  return `${strftime('%Y-%m-%dT%H:%M:%S', now.date)}.${micros}Z${strftime('%z', now.date)}`;
+  const seconds = strftime('%Y-%m-%dT%H:%M:%S', now.date);
+  return `${seconds}.${micros}Z${strftime('%z', now.date)}`;
 }
 
 type Entry = [string, JsonValue];

@@ -130,7 +130,8 @@ describe('time codes', () => {
     );
     assert.equal(
       fmt('@c|@D|@e|@F|@R|@T|@x|@X|@y|@C|@u|@w|@Z'),
-      'Fri Dec  4 15:02:31 2026|12/04/26| 4|2026-12-04|15:02|15:02:31|12/04/26|15:02:31|26|20|5|5|UTC\n',
+      'Fri Dec  4 15:02:31 2026|12/04/26| 4|2026-12-04|15:02|15:02:31|12/04/26|' +
+        '15:02:31|26|20|5|5|UTC\n',
     );
     assert.equal(
       fmt('@U|@W|@V|@G|@g|@I|@l|@k|@P|@%|@Q'),
@@ -160,12 +161,13 @@ describe('escapes and end of line', () => {
 describe('%j and %J', () => {
   const tst = '"tst":"2026-12-04T15:02:31.461148Z+0000"';
 
-  test('key order: tst, topic, qos, retain, payloadlen, mid (QoS > 0), properties, payload', () => {
+  test('keys: tst, topic, qos, retain, payloadlen, mid, properties, payload', () => {
     assert.equal(
       fmt('%j', v5),
       `{${tst},"topic":"a/j","qos":1,"retain":1,"payloadlen":7,"mid":7,"properties":{` +
-        '"user-properties":{"k":"v","k2":"v2"},"content-type":"text/json","response-topic":"r/t",' +
-        '"correlation-data":"cd1","payload-format-indicator":1,"message-expiry-interval":96},' +
+        '"user-properties":{"k":"v","k2":"v2"},"content-type":"text/json",' +
+        '"response-topic":"r/t","correlation-data":"cd1","payload-format-indicator":1,' +
+        '"message-expiry-interval":96},' +
         '"payload":"{\\"x\\":1}"}\n',
     );
     assert.equal(
@@ -193,7 +195,7 @@ describe('%j and %J', () => {
     );
   });
 
-  test('%J of a payload that is not JSON: error for stderr, the rest still printed', () => {
+  test('%J of a payload that is not JSON: error for stderr, the rest printed', () => {
     const errors: string[] = [];
     const out = formatMessage('[%J]', plain, { clock, onError: (e) => errors.push(e) });
     assert.equal(out.toString(), '[]\n');
@@ -206,7 +208,8 @@ describe('%j and %J', () => {
     const json = { ...plain, payload: Buffer.from('{"b":{},"c":[],"d":{"e":[{}]}}') };
     assert.equal(
       fmt('%J', json, true),
-      '{\n\t"tst":\t"2026-12-04T15:02:31.461148Z+0000",\n\t"topic":\t"a/b",\n\t"qos":\t0,\n' +
+      '{\n\t"tst":\t"2026-12-04T15:02:31.461148Z+0000",\n\t"topic":\t"a/b",\n' +
+        '\t"qos":\t0,\n' +
         '\t"retain":\t0,\n\t"payloadlen":\t30,\n\t"payload":\t{\n\t\t"b":\t{\n\t\t},\n' +
         '\t\t"c":\t[],\n\t\t"d":\t{\n\t\t\t"e":\t[{\n\t\t\t\t}]\n\t\t}\n\t}\n}\n',
     );

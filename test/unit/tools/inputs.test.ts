@@ -29,7 +29,7 @@ async function lines(stream: Readable): Promise<string[]> {
 }
 
 describe('-l lines', () => {
-  test('split at \\n across chunks; \\r and empty lines kept; a last line without \\n', async () => {
+  test('split at \\n across chunks; \\r, empty lines and a last line kept', async () => {
     assert.deepEqual(await lines(chunks('on', 'e\n\ntw', 'o\r\n', 'last')), [
       'one',
       '',

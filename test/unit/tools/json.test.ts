@@ -102,7 +102,7 @@ describe('printing', () => {
     assert.equal(reprint('{}', true), '{\n}');
   });
 
-  test('escapes: quote, backslash, \\b \\f \\n \\r \\t, other control bytes as \\u00XX', () => {
+  test('escapes: " \\ \\b \\f \\n \\r \\t, other control bytes as \\u00XX', () => {
     assert.equal(
       reprint('"\\"\\\\\\b\\f\\n\\r\\t\\u0007\\u007f"'),
       '"\\"\\\\\\b\\f\\n\\r\\t\\u0007\x7f"',

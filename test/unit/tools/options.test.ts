@@ -102,13 +102,13 @@ describe('options file', () => {
     );
   });
 
-  test('without HOME or XDG_CONFIG_HOME the load fails silently, as Mosquitto does', () => {
+  test('without HOME or XDG_CONFIG_HOME the load fails silently', () => {
     assert.deepEqual(loadConfig('pub', ['-t', 'a'], {}), { kind: 'error', text: '' });
   });
 });
 
 describe('-L and --proxy', () => {
-  test('-L sets user, password, host, port and topic; mqtts turns on OS certificates', () => {
+  test('-L: user, password, host, port, topic; mqtts trusts the OS CAs', () => {
     const cfg = config('pub', ['-L', 'mqtts://me:s3:cret@broker.example:8884/a/b']);
     assert.deepEqual(
       [cfg.username, cfg.password, cfg.host, cfg.port, cfg.topic, cfg.tls.useOsCerts],
