@@ -148,11 +148,15 @@ export class TlsLayer {
 
   #identity(socket: TLSSocket): TransportIdentity | undefined {
     const spec = this.#options.spec;
-    if (spec.psk !== undefined) {
-      if (!spec.useIdentityAsUsername) return undefined;
-      return { username: this.#pskIdentities.get(socket), verified: true };
-    }
     if (!spec.useIdentityAsUsername && !spec.useSubjectAsUsername) return undefined;
+    if (spec.psk !== undefined) {
+      // A PSK client has no subject: with use_subject_as_username alone,
+      // Mosquitto finds no username and refuses it.
+      const identity = spec.useIdentityAsUsername
+        ? this.#pskIdentities.get(socket)
+        : undefined;
+      return { username: identity, verified: true };
+    }
     const cert = socket.getPeerX509Certificate();
     if (cert === undefined) return { username: undefined, verified: true };
     // use_identity_as_username wins when both are set, as in Mosquitto.

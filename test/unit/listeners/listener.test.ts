@@ -373,7 +373,10 @@ describe('CRLs with an intermediate CA', () => {
 });
 
 describe('TLS-PSK listener', () => {
-  test('use_identity_as_username: the PSK identity', async (t) => {
+  async function pskClient(
+    t: { after(fn: () => unknown): void },
+    options: { identity: boolean; subject: boolean },
+  ): Promise<Transport> {
     const dir = mkdtempSync(join(tmpdir(), 'midge-psk-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'psk');
@@ -381,8 +384,8 @@ describe('TLS-PSK listener', () => {
     const { listener, broker } = await open(t, {
       tls: {
         requireCertificate: false,
-        useIdentityAsUsername: true,
-        useSubjectAsUsername: false,
+        useIdentityAsUsername: options.identity,
+        useSubjectAsUsername: options.subject,
         disableClientCertDateChecks: false,
         psk: { hint: 'midge', file },
       },
@@ -399,9 +402,23 @@ describe('TLS-PSK listener', () => {
       },
     });
     t.after(() => client.destroy());
-    const transport = await broker.next();
+    return broker.next();
+  }
+
+  test('use_identity_as_username: the PSK identity', async (t) => {
+    const transport = await pskClient(t, { identity: true, subject: false });
     assert.deepEqual(transport.identity, { username: 'sensor-1', verified: true });
     assert.equal(transport.encrypted, true);
+  });
+
+  test('neither option: the client names itself', async (t) => {
+    const transport = await pskClient(t, { identity: false, subject: false });
+    assert.equal(transport.identity, undefined);
+  });
+
+  test('use_subject_as_username alone: no username, as in Mosquitto', async (t) => {
+    const transport = await pskClient(t, { identity: false, subject: true });
+    assert.deepEqual(transport.identity, { username: undefined, verified: true });
   });
 });
 
