@@ -35,12 +35,18 @@ export function listenerName(listener: ListenerConfig): string {
 
 export function listenerSettings(
   listener: ListenerConfig,
-  _config: Config,
+  config: Config,
 ): ListenerSettings {
-  // LIMIT(feature): with per_listener_settings, allow_anonymous,
-  // allow_zero_length_clientid and auto_id_prefix belong to the listener,
-  // but ListenerSettings has no fields for them yet (src/broker/options.ts).
+  // With per_listener_settings the client-id rules belong to the listener;
+  // allow_anonymous is decided by the security layer, which has both.
+  const perListener = config.perListenerSettings
+    ? {
+        allowZeroLengthClientId: listener.security.allowZeroLengthClientId,
+        autoIdPrefix: listener.security.autoIdPrefix,
+      }
+    : {};
   return {
+    ...perListener,
     name: listenerName(listener),
     maxQos: listener.maxQos,
     maxTopicAlias: listener.maxTopicAlias,

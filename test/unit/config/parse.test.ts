@@ -4,7 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultConfig, parseConfig } from '../../../src/config/index.js';
+import {
+  defaultConfig,
+  listenerSettings,
+  parseConfig,
+} from '../../../src/config/index.js';
 
 const parse = (text: string) => parseConfig(text, 't.conf');
 
@@ -308,4 +312,24 @@ test('bridges - topic lines, prefixes, restart_timeout forms, defaults', () => {
   assert.equal(two!.keepaliveInterval, 5);
   assert.match(one!.remoteClientId!, /\.one$/);
   assert.equal(c.warnings.length, 1);
+});
+
+test('per_listener_settings gives each listener its own client-id rules', () => {
+  const config = parseConfig(
+    [
+      'per_listener_settings true',
+      'listener 1883 127.0.0.1',
+      'allow_zero_length_clientid false',
+      'listener 1884 127.0.0.1',
+      'auto_id_prefix other-',
+      '',
+    ].join('\n'),
+    'pl.conf',
+  );
+  const [first, second] = config.listeners.map((l) => listenerSettings(l, config));
+  assert.equal(first?.allowZeroLengthClientId, false);
+  assert.equal(second?.allowZeroLengthClientId, true);
+  assert.equal(second?.autoIdPrefix, 'other-');
+  const global = parseConfig('listener 1883\nauto_id_prefix x-\n', 'g.conf');
+  assert.equal(listenerSettings(global.listeners[0]!, global).autoIdPrefix, undefined);
 });
