@@ -120,9 +120,10 @@ export function fileBroker(extraConfig = '', head = ''): Broker {
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
+    // Generous: the test machines can be slow to start a Node broker.
     await waitFor(
       () => /running|listen socket/i.test(text),
-      5000,
+      15_000,
       () => text,
     );
   });
@@ -135,7 +136,7 @@ export function fileBroker(extraConfig = '', head = ''): Broker {
       return port;
     },
     log: () => text,
-    waitForLog(pattern, ms = 5000) {
+    waitForLog(pattern, ms = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           if (!pattern.test(text)) return;

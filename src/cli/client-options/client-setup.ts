@@ -66,6 +66,12 @@ export function usesTls(cfg: ClientConfig): boolean {
   );
 }
 
+/**
+ * --tls-engine loads the OpenSSL engine as Mosquitto does, so a wrong name
+ * fails the same way.
+ * LIMIT(compat): midge's client library takes keys from files only, so a
+ * key held by the engine (--keyform engine) is not used for the handshake.
+ */
 function checkEngine(cfg: ClientConfig): void {
   const { tls } = cfg;
   if (tls.engine !== undefined) {
