@@ -15,9 +15,12 @@ let broker: RunningBroker;
 let v1Port: number;
 let v2Port: number;
 let v2TlsPort: number;
+let wsPort: number;
 
 before(async () => {
-  [v1Port, v2Port, v2TlsPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  [v1Port, v2Port, v2TlsPort, wsPort] = await Promise.all(
+    [1, 2, 3, 4].map(() => freePort()),
+  );
   broker = await startListening({
     rawConfig: (port) =>
       `log_type all\nallow_anonymous true\nlistener ${port} 127.0.0.1\n` +
@@ -25,7 +28,8 @@ before(async () => {
       `listener ${v2Port} 127.0.0.1\nenable_proxy_protocol 2\n` +
       `listener ${v2TlsPort} 127.0.0.1\nenable_proxy_protocol 2\n` +
       'proxy_protocol_v2_require_tls true\nrequire_certificate true\n' +
-      'use_identity_as_username true\n',
+      'use_identity_as_username true\n' +
+      `listener ${wsPort} 127.0.0.1\nprotocol websockets\nenable_proxy_protocol 1\n`,
   });
 });
 after(() => broker?.stop());
@@ -201,5 +205,18 @@ describe('PROXY v2', () => {
     await broker.waitForOutput(
       /Connection from 127\.0\.0\.1:\d+ rejected, corrupt PROXY header\./,
     );
+  });
+});
+
+describe('PROXY before WebSockets', () => {
+  test('the upgrade comes after the header; the client is logged by it', async () => {
+    const header = `PROXY TCP4 203.0.113.9 127.0.0.1 7001 ${wsPort}\r\n`;
+    const upgrade =
+      'GET /mqtt HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' +
+      'Sec-WebSocket-Protocol: mqtt\r\n\r\n';
+    const out = await exchange(wsPort, [Buffer.from(header + upgrade)]);
+    assert.match(out.reply.toString(), /^HTTP\/1\.1 101 Switching Protocols/);
+    await broker.waitForOutput(`New connection from 203.0.113.9:7001 on port ${wsPort}.`);
   });
 });
