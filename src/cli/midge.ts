@@ -2,7 +2,8 @@
 /**
  * `midge`: the broker command, with Mosquitto's flags and start-up lines.
  * Exit codes follow Mosquitto: 0 after a clean stop, 3 for a bad command
- * line or configuration, 1 when a listener cannot be opened.
+ * line or configuration, 13 when security files or plugins cannot be
+ * loaded, 1 when a listener cannot be opened.
  */
 import {
   brokerOptions,
@@ -34,6 +35,7 @@ import { builtFeatures, loggerOptions, serverSpec } from './server-spec.js';
 import { version } from './version.js';
 
 const exitConfigError = 3;
+const exitSecurityError = 13;
 
 function fail(log: (line: string) => void, lines: string[], code: number): never {
   for (const line of lines) log(line);
@@ -191,11 +193,15 @@ async function run(config: Config, command: CommandLine): Promise<Running> {
   // Signals are handled before the first port opens: whoever sees the port
   // may already send SIGTERM.
   handleSignals(running);
+  // Mosquitto exits with 13 when its security files or plugins fail to load.
+  let exitCode = 1;
   try {
     // Saved state is back before the first client can connect.
     running.persistence = openPersistence(config, broker, log);
     // Security files and plugins are in place before the first client too.
+    exitCode = exitSecurityError;
     const security = await createSecurity(config, broker, log);
+    exitCode = 1;
     running.security = security;
     running.reloaders.push((next) => void security.reload(next));
     await server.start();
@@ -208,7 +214,7 @@ async function run(config: Config, command: CommandLine): Promise<Running> {
     log.write(LogType.Error, `Error: ${(error as Error).message}`);
     running.persistence?.close();
     removePidFile?.();
-    process.exit(1);
+    process.exit(exitCode);
   }
   log.setTopicSink((topic, line) => {
     broker.publish({ topic, payload: Buffer.from(line), qos: 2 });

@@ -114,3 +114,18 @@ test('--test-config checks the file and exits', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a password file that cannot be read stops start-up with exit code 13', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'midge-pw-'));
+  try {
+    const conf = join(dir, 'pw.conf');
+    writeFileSync(conf, `listener 0 ${join(dir, 's.sock')}\npassword_file ${dir}/none\n`);
+    const result = spawnSync(process.execPath, [midgeBin, '-c', conf], {
+      timeout: 10_000,
+    });
+    assert.equal(result.status, 13);
+    assert.match(result.stderr.toString(), /cannot open password file/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
