@@ -119,7 +119,6 @@ export class Listener {
 
   async #makeLayers(): Promise<void> {
     const { tls, websockets, hostAccess } = this.#options;
-    const connectionMessages = this.#broker.options.connectionMessages;
     if (hostAccess !== undefined)
       this.#hostAccess = new HostAccess(hostAccess, this.#log);
     if (tls !== undefined) {
@@ -127,7 +126,8 @@ export class Listener {
         spec: tls,
         listenerName: () => this.#settings.name,
         log: this.#log,
-        connectionMessages,
+        // Read each time: a configuration reload may change it.
+        connectionMessages: () => this.#broker.options.connectionMessages,
         handshakeTimeout: this.#timeoutMs,
         onSecure: (socket, peer) => this.#serve(socket, peer),
         keylog: this.#options.keylog,

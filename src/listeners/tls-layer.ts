@@ -22,8 +22,8 @@ export interface TlsLayerOptions {
   /** The listener's name in log lines (its port, known once bound). */
   listenerName(): string;
   log: Logger;
-  /** Log connections and their failures (connection_messages). */
-  connectionMessages: boolean;
+  /** Log connections and their failures (connection_messages)? */
+  connectionMessages(): boolean;
   /** Milliseconds a client has to finish the handshake. */
   handshakeTimeout: number;
   /** Receives each client whose handshake and certificate passed. */
@@ -181,7 +181,8 @@ export class TlsLayer {
   }
 
   #logFailure(peer: PeerInfo, line: string, protocolError = false): void {
-    const { log, connectionMessages } = this.#options;
+    const { log } = this.#options;
+    const connectionMessages = this.#options.connectionMessages();
     const name = this.#options.listenerName();
     const from = `${peer.remoteAddress}:${peer.remotePort}`;
     if (connectionMessages) {
