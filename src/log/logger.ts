@@ -5,7 +5,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { type Logger, LogType } from './log-types.js';
-import { format } from './strftime.js';
+import { strftime } from './strftime.js';
 import { SyslogWriter } from './syslog.js';
 
 export type LogDestination =
@@ -128,7 +128,7 @@ export class BrokerLogger implements Logger {
     const now = new Date();
     const pattern = this.#options.timestampFormat;
     if (pattern === undefined) return `${Math.floor(now.getTime() / 1000)}: `;
-    return `${format(pattern, now)}: `;
+    return `${strftime(pattern, now)}: `;
   }
 }
 

@@ -7,6 +7,8 @@
  *
  * @example formatMessage('%t %p', message) // Buffer "a/b hello\n"
  */
+
+import { conversion, strftime } from '../../log/strftime.js';
 import { ByteSink } from './byte-sink.js';
 import { type Clock, type Instant, systemClock } from './clock.js';
 import {
@@ -18,7 +20,6 @@ import {
 } from './fields.js';
 import type { OutputMessage } from './message.js';
 import { messageJson } from './message-json.js';
-import { conversion, strftime } from './strftime.js';
 
 export interface FormatOptions {
   /** Append a newline (default true; -N turns it off). */

@@ -7,6 +7,8 @@
  * before the zone offset: "2026-12-04T15:02:27.433103Z+0000". Later 2.0
  * releases drop the 'Z'; midge matches the release its tests compare with.
  */
+
+import { strftime } from '../../log/strftime.js';
 import type { Properties } from '../../protocol/index.js';
 import type { Instant } from './clock.js';
 import { parseJsonPayload } from './json-parse.js';
@@ -19,7 +21,6 @@ import {
   printJson,
 } from './json-value.js';
 import { hasProperties, type OutputMessage } from './message.js';
-import { strftime } from './strftime.js';
 
 export function timestamp(now: Instant): string {
   const micros = String(Math.floor(now.nanos / 1000)).padStart(6, '0');

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { strftime } from '../../../src/cli/output/strftime.js';
+import { strftime } from '../../../src/log/strftime.js';
 
 process.env.TZ = 'UTC';
 
