@@ -44,7 +44,7 @@ export class BrokerCore {
   /** Holds output back until the state behind it is saved. */
   gate: OutputGate | undefined = undefined;
   /** Open connections per listener name, for max_connections. */
-  readonly #perListener = new Map<string, number>();
+  readonly #perListener = new Map<ListenerSettings, number>();
 
   constructor(options: BrokerOptions, logger: Logger) {
     this.options = options;
@@ -65,13 +65,16 @@ export class BrokerCore {
   }
 
   accept(transport: Transport, listener: ListenerSettings): void {
-    // max_connections: beyond it a new socket is closed at once.
-    const open = this.#perListener.get(listener.name) ?? 0;
-    if (listener.maxConnections >= 0 && open >= listener.maxConnections) {
+    // max_connections, for embedders that hand sockets over directly (the
+    // listeners refuse earlier, with a log line). 0 or -1: no limit, as in
+    // Mosquitto 2.0. Counted per listener, not per name: Unix-socket
+    // listeners share the name "0".
+    const open = this.#perListener.get(listener) ?? 0;
+    if (listener.maxConnections > 0 && open >= listener.maxConnections) {
       transport.destroy();
       return;
     }
-    this.#perListener.set(listener.name, open + 1);
+    this.#perListener.set(listener, open + 1);
     const gated = this.gate === undefined ? transport : this.gate.wrap(transport);
     const conn = new Connection(this, gated, listener);
     this.connections.add(conn);
@@ -123,10 +126,9 @@ export class BrokerCore {
     conn.state = ConnState.Closed;
     conn.stopDecoder();
     this.connections.delete(conn);
-    const name = conn.listener.name;
-    const open = this.#perListener.get(name) ?? 1;
-    if (open <= 1) this.#perListener.delete(name);
-    else this.#perListener.set(name, open - 1);
+    const open = this.#perListener.get(conn.listener) ?? 1;
+    if (open <= 1) this.#perListener.delete(conn.listener);
+    else this.#perListener.set(conn.listener, open - 1);
     if (!wasConnected) return;
     this.stats.clientsConnected--;
     this.#notify(this.hooks.disconnected, conn);

@@ -44,8 +44,17 @@ export function startBroker(
   return broker;
 }
 
+const made = new WeakSet<object>();
+
+/**
+ * Listener settings with defaults filled in. Whole settings pass through
+ * as they are, so sockets given the same object share one listener.
+ */
 export function listener(settings: Partial<ListenerSettings> = {}): ListenerSettings {
-  return { ...defaultListenerSettings, ...settings };
+  if (made.has(settings)) return settings as ListenerSettings;
+  const whole = { ...defaultListenerSettings, ...settings };
+  made.add(whole);
+  return whole;
 }
 
 /** A raw connection to the broker, nothing sent yet. */

@@ -5,6 +5,7 @@ import { encode, PacketType, ReasonCode } from '../../../src/protocol/index.js';
 import {
   connected,
   connectPacket,
+  listener,
   nextPublish,
   nothingMore,
   open,
@@ -89,7 +90,8 @@ describe('hook failures', () => {
 describe('listener limits and bridges', () => {
   test('max_connections closes sockets beyond the limit', async () => {
     const broker = startBroker();
-    const limited = { maxConnections: 1 };
+    // One listener: the same settings object for every socket.
+    const limited = listener({ maxConnections: 1 });
     const first = await connected(broker, 'one', 4, { listener: limited });
     const second = open(broker, limited);
     await second.waitClosed();
