@@ -205,6 +205,9 @@ async function run(config: Config, command: CommandLine): Promise<Running> {
     running.security = security;
     running.reloaders.push((next) => void security.reload(next));
     await server.start();
+    // Certificate files are read again on SIGHUP; a bad one is logged and
+    // the listener keeps the certificate it has.
+    running.reloaders.push(() => void server.reloadCertificates());
     // Privileged ports are open: now the broker may run as `user`.
     if (config.sourceOf('user')) dropPrivileges(config.user);
     const bridges = await startBridges(broker, config, log);

@@ -101,7 +101,6 @@ export function serverSpec(config: Config, command: CommandLine): ServerSpec {
 }
 
 /** Until the config reader has it, `tcp_wrappers` is read if present. */
-type WithTcpWrappers = Config & { tcpWrappers?: boolean };
 
 export function listenerSpec(listener: ListenerConfig, config: Config): ListenerSpec {
   const unixPath = listener.unixSocketPath ?? undefined;
@@ -119,7 +118,7 @@ export function listenerSpec(listener: ListenerConfig, config: Config): Listener
     websockets:
       listener.protocol === 'websockets' ? webSocketSpec(listener, config) : undefined,
     proxyProtocol: proxyPolicy(listener, tls),
-    hostAccess: (config as WithTcpWrappers).tcpWrappers ? defaultHostAccess : undefined,
+    hostAccess: config.tcpWrappers ? defaultHostAccess : undefined,
     warnings: halfTlsWarning(listener),
   };
 }

@@ -156,6 +156,7 @@ export function createConfig(file: string | null): Config {
     queueQos0Messages: false,
     retainAvailable: true,
     setTcpNodelay: false,
+    tcpWrappers: false,
     sysInterval: 10,
     upgradeOutgoingQos: false,
     user: 'mosquitto',

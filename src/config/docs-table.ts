@@ -48,7 +48,10 @@ function support(spec: OptionSpec): string {
 }
 
 function row(spec: OptionSpec): string {
-  const flags = [spec.since === '2.1' ? '2.1' : '', spec.deprecated ? 'deprecated' : '']
+  const flags = [
+    spec.since === '2.1' ? '2.1' : spec.since === 'midge' ? 'midge only' : '',
+    spec.deprecated ? 'deprecated' : '',
+  ]
     .filter((f) => f !== '')
     .join(', ');
   const cells = [

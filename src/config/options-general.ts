@@ -174,6 +174,13 @@ export const generalOptions: readonly OptionSpec[] = [
     default: 'true',
     summary: 'false: retained messages are not supported',
   }),
+  boolOption('tcp_wrappers', 'tcpWrappers', {
+    ...G,
+    reload: false,
+    since: 'midge',
+    default: 'false',
+    summary: 'check new connections against /etc/hosts.allow and /etc/hosts.deny',
+  }),
   boolOption('set_tcp_nodelay', 'setTcpNodelay', {
     ...G,
     default: 'false',

@@ -60,13 +60,19 @@ export const tlsOptions: readonly OptionSpec[] = [
   }),
   stringOption('tls_engine', 'tlsEngine', {
     ...TLS,
+    support: 'tls-engine',
     default: 'none',
     summary: 'OpenSSL engine for TLS',
   }),
   customOption(
     'tls_engine_kpass_sha1',
     'string',
-    { ...TLS, default: 'none', summary: 'SHA1 of the engine key password, in hex' },
+    {
+      ...TLS,
+      support: 'tls-engine',
+      default: 'none',
+      summary: 'SHA1 of the engine key password, in hex',
+    },
     (ctx, words) => {
       const value = parseString(ctx.option, words, ctx.fail);
       if (!/^[0-9a-fA-F]{40}$/.test(value)) {

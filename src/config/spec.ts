@@ -43,7 +43,7 @@ export interface OptionSpec {
   /** Re-read on SIGHUP. */
   reload: boolean;
   support: Support;
-  since: '2.0' | '2.1';
+  since: '2.0' | '2.1' | 'midge';
   deprecated: boolean;
   summary: string;
   apply(ctx: ParseContext, words: WordReader): void;
@@ -55,7 +55,8 @@ export interface Common {
   default: string;
   summary: string;
   support?: Support;
-  since?: '2.0' | '2.1';
+  /** Mosquitto version that added it, or 'midge' for midge's own options. */
+  since?: '2.0' | '2.1' | 'midge';
   deprecated?: boolean;
   aliases?: readonly string[];
 }

@@ -18,6 +18,7 @@ export const FEATURES: Readonly<Record<string, string>> = {
   security: 'password file, ACL file, per-listener security',
   psk: 'TLS-PSK listeners and psk_file',
   tls: 'TLS listeners (certificates)',
+  'tls-engine': 'keys held by an OpenSSL engine',
   websockets: 'MQTT over WebSockets listeners',
   'unix-sockets': 'listeners on Unix sockets',
   bridge: 'bridges to other brokers',

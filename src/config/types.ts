@@ -225,6 +225,8 @@ export interface Config {
   queueQos0Messages: boolean;
   retainAvailable: boolean;
   setTcpNodelay: boolean;
+  /** midge only: hosts_access(5) checks of new connections. */
+  tcpWrappers: boolean;
   sysInterval: number;
   upgradeOutgoingQos: boolean;
   user: string;
