@@ -10,7 +10,7 @@
  *   midge_ctrl dynsec init /etc/midge/dynsec.json admin
  */
 import { runCtrl } from './ctrl/main.js';
-import { processPromptIo } from './ctrl/password-prompt.js';
+import { processPromptIo } from './password-prompt.js';
 
 runCtrl(process.argv.slice(2), processPromptIo()).then(
   (code) => {

@@ -1,7 +1,8 @@
 /**
- * Password prompts as mosquitto_ctrl shows them: the prompt on stdout, the
- * answer typed without echo (or read line by line from a pipe), a newline
- * after each answer, and a second prompt to confirm a new password.
+ * Password prompts as mosquitto_ctrl and mosquitto_passwd show them: the
+ * prompt on stdout, the answer typed without echo (or read line by line
+ * from a pipe), a newline after each answer, and a second prompt to
+ * confirm a new password.
  */
 
 /** Lines of a piped stdin, handed out one at a time. */
@@ -44,8 +45,18 @@ class PipeLines {
   }
 }
 
-/** One line typed at the terminal, not echoed; Ctrl-C ends the process. */
-function terminalLine(stdin: NodeJS.ReadStream): Promise<string | undefined> {
+/**
+ * One line typed at the terminal, not echoed; Ctrl-C ends the process with
+ * `interruptStatus`.
+ *
+ * LIMIT(compat): Backspace erases the last character here; mosquitto_passwd
+ * and mosquitto_ctrl 2.0.11 read the terminal unedited and keep it (and
+ * Ctrl-U) as part of the password.
+ */
+function terminalLine(
+  stdin: NodeJS.ReadStream,
+  interruptStatus: number,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
     let line = '';
     const finish = (value: string | undefined) => {
@@ -59,7 +70,7 @@ function terminalLine(stdin: NodeJS.ReadStream): Promise<string | undefined> {
         if (ch === '\r' || ch === '\n') return finish(line);
         if (ch === '\u0003') {
           stdin.setRawMode(false);
-          process.exit(130);
+          process.exit(interruptStatus);
         }
         if (ch === '\u0004' && line === '') return finish(undefined);
         if (ch === '\u007f' || ch === '\b') line = [...line].slice(0, -1).join('');
@@ -79,14 +90,18 @@ export interface PromptIo {
   readLine(): Promise<string | undefined>;
 }
 
-/** Prompt input from this process's terminal or pipe. */
-export function processPromptIo(): PromptIo {
+/**
+ * Prompt input from this process's terminal or pipe. Ctrl-C at the terminal
+ * exits with `interruptStatus`: 130 by default, a shell's status for a
+ * process ended by SIGINT.
+ */
+export function processPromptIo(interruptStatus = 130): PromptIo {
   let pipe: PipeLines | undefined;
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     readLine: () => {
-      if (process.stdin.isTTY) return terminalLine(process.stdin);
+      if (process.stdin.isTTY) return terminalLine(process.stdin, interruptStatus);
       pipe ??= new PipeLines(process.stdin);
       return pipe.next();
     },

@@ -8,13 +8,13 @@ import { CONTROL_TOPIC, RESPONSE_TOPIC } from '../../dynsec/index.js';
 import { asciiLower } from '../../dynsec/json.js';
 import type { ClientConfig } from '../client-options/index.js';
 import { MosqErr } from '../client-options/mosquitto-strings.js';
+import { getPassword, type PromptIo } from '../password-prompt.js';
 import { version } from '../version.js';
 import { dynsecRequest, type PasswordAsker } from './dynsec-args.js';
 import { initDoneText, writeInitFile } from './dynsec-init.js';
 import { printResponse } from './dynsec-print.js';
 import { dynsecHelpText, usageText } from './help.js';
 import { ctrlConfig, parseCtrlOptions } from './options.js';
-import { getPassword, type PromptIo } from './password-prompt.js';
 import { runExchange } from './request.js';
 
 const invalidText = 'Error: Invalid function arguments provided.\n';

@@ -13,7 +13,7 @@ import { dynsecRequest, type PasswordAsker } from '../../../src/cli/ctrl/dynsec-
 import { initConfigText, writeInitFile } from '../../../src/cli/ctrl/dynsec-init.js';
 import { printResponse } from '../../../src/cli/ctrl/dynsec-print.js';
 import { parseCtrlOptions } from '../../../src/cli/ctrl/options.js';
-import { getPassword } from '../../../src/cli/ctrl/password-prompt.js';
+import { getPassword } from '../../../src/cli/password-prompt.js';
 import { DynamicSecurity } from '../../../src/dynsec/index.js';
 
 const noPrompt: PasswordAsker = async () => assert.fail('unexpected prompt');
