@@ -4,7 +4,6 @@
  * lowest TLS version (bridge_tls_version).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createServer as createTlsServer } from 'node:tls';
@@ -50,8 +49,8 @@ describe('bridge TLS settings', { concurrency: true }, () => {
     const listener = (p: number) =>
       tlsListener(p, {
         ...certs,
-        serverCert: certs.otherCert,
-        serverKey: certs.otherKey,
+        serverCertFile: certs.otherCertFile,
+        serverKeyFile: certs.otherKeyFile,
       });
     const host = await bridgeTo(t, listener, `bridge_cafile ${certs.caFile}\n`);
     const line = await host.log.waitFor('Error creating bridge');
@@ -63,8 +62,8 @@ describe('bridge TLS settings', { concurrency: true }, () => {
     const listener = (p: number) =>
       tlsListener(p, {
         ...certs,
-        serverCert: certs.otherCert,
-        serverKey: certs.otherKey,
+        serverCertFile: certs.otherCertFile,
+        serverKeyFile: certs.otherKeyFile,
       });
     const host = await bridgeTo(
       t,
@@ -81,8 +80,8 @@ describe('bridge TLS settings', { concurrency: true }, () => {
     t.after(() => remote.stop());
     const front = createTlsServer(
       {
-        cert: readFileSync(certs.serverCert),
-        key: readFileSync(certs.serverKey),
+        cert: certs.serverCert,
+        key: certs.serverKey,
         maxVersion: 'TLSv1.2',
       },
       (socket) => {

@@ -60,8 +60,8 @@ function bridgeSection(
   if (transport === 'tls') {
     lines.push(
       `bridge_cafile ${certs.caFile}`,
-      `bridge_certfile ${certs.clientCert}`,
-      `bridge_keyfile ${certs.clientKey}`,
+      `bridge_certfile ${certs.clientCertFile}`,
+      `bridge_keyfile ${certs.clientKeyFile}`,
     );
   }
   if (transport === 'psk') {

@@ -17,8 +17,8 @@ import { join } from 'node:path';
 import { after, before, type TestContext, test } from 'node:test';
 import { type ClientOptions, connect, TransportError } from '../../src/client/index.js';
 import { freePort, type RunningBroker, startBroker } from '../helpers/broker.js';
+import { type Certs, makeCerts } from '../helpers/certs.js';
 import { unique } from '../helpers/conformance.js';
-import { type Certs, makeCerts } from '../unit/client/certs.js';
 import { Inbox, open } from './helpers.js';
 
 let certs: Certs;

@@ -5,10 +5,18 @@
  * Debian's mosquitto_pub / mosquitto_sub with a time limit.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningBroker, type StartOptions, startBroker } from '../helpers/broker.js';
+import {
+  caCommand,
+  caDatabase,
+  caSign,
+  request,
+  selfSigned,
+  signX509,
+} from '../helpers/certs.js';
 
 export interface KeyPair {
   cert: string;
@@ -54,119 +62,38 @@ organizationalUnitName = optional
 commonName = optional
 `;
 
-const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-
-function openssl(dir: string, args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
 /** Makes every certificate in a new temporary folder (about 0.2 s). */
 export function makeCerts(): Certs {
   const dir = mkdtempSync(join(tmpdir(), 'midge-certs-'));
-  writeFileSync(join(dir, 'ca.cnf'), CA_CONFIG);
-  writeFileSync(join(dir, 'index.txt'), '');
-  writeFileSync(join(dir, 'serial'), '01\n');
   const pair = (name: string): KeyPair => ({
     cert: join(dir, `${name}.crt`),
     key: join(dir, `${name}.key`),
   });
-  openssl(
-    dir,
-    ['req', '-x509', ...EC, '-keyout', 'ca.key', '-out', 'ca.crt'].concat([
-      '-days',
-      '30',
-      '-subj',
-      '/CN=Midge Test CA',
-    ]),
-  );
-  const ca = (name: string, subj: string, extra: string[]) => {
-    openssl(
-      dir,
-      [
-        'req',
-        ...EC,
-        '-keyout',
-        `${name}.key`,
-        '-out',
-        `${name}.csr`,
-        '-subj',
-        subj,
-      ].concat(extra),
-    );
-    openssl(
-      dir,
-      ['ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.crt', '-keyfile'].concat([
-        'ca.key',
-        '-in',
-        `${name}.csr`,
-        '-out',
-        `${name}.crt`,
-        '-notext',
-      ]),
-    );
+  selfSigned(dir, 'ca', '/CN=Midge Test CA', ['-days', '30']);
+  caDatabase(dir, CA_CONFIG);
+  const signed = (name: string, subject: string, extra: string[] = []) => {
+    request(dir, name, subject, extra);
+    caSign(dir, name);
   };
   const san = ['-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'];
-  ca('server', '/CN=localhost', san);
-  ca('server2', '/O=Second/CN=localhost', san);
-  ca('good', '/C=GB/O=Midge Test/CN=client-good', []);
-  ca('revoked', '/C=GB/O=Midge Test/CN=client-revoked', []);
-  ca('noCn', '/C=GB/O=Midge Test/OU=no name', []);
-  openssl(
-    dir,
-    ['req', ...EC, '-keyout', 'expired.key', '-out', 'expired.csr'].concat([
-      '-subj',
-      '/CN=client-expired',
-    ]),
-  );
-  openssl(
-    dir,
-    ['ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.crt', '-keyfile', 'ca.key']
-      .concat(['-in', 'expired.csr', '-out', 'expired.crt', '-notext'])
-      .concat(['-startdate', '20200101000000Z', '-enddate', '20200201000000Z']),
-  );
-  openssl(
-    dir,
-    ['ca', '-config', 'ca.cnf', '-cert', 'ca.crt', '-keyfile', 'ca.key'].concat([
-      '-revoke',
-      'revoked.crt',
-    ]),
-  );
-  openssl(
-    dir,
-    ['ca', '-config', 'ca.cnf', '-cert', 'ca.crt', '-keyfile', 'ca.key'].concat([
-      '-gencrl',
-      '-out',
-      'ca.crl',
-    ]),
-  );
-  openssl(
-    dir,
-    ['req', '-x509', ...EC, '-keyout', 'unknown.key', '-out', 'unknown.crt'].concat([
-      '-days',
-      '30',
-      '-subj',
-      '/CN=client-good',
-    ]),
-  );
+  signed('server', '/CN=localhost', san);
+  signed('server2', '/O=Second/CN=localhost', san);
+  signed('good', '/C=GB/O=Midge Test/CN=client-good');
+  signed('revoked', '/C=GB/O=Midge Test/CN=client-revoked');
+  signed('noCn', '/C=GB/O=Midge Test/OU=no name');
+  request(dir, 'expired', '/CN=client-expired');
+  caSign(dir, 'expired', [
+    '-startdate',
+    '20200101000000Z',
+    '-enddate',
+    '20200201000000Z',
+  ]);
+  caCommand(dir, ['-revoke', 'revoked.crt']);
+  caCommand(dir, ['-gencrl', '-out', 'ca.crl']);
+  selfSigned(dir, 'unknown', '/CN=client-good', ['-days', '30']);
   // x509 -req keeps the subject as written (ca would apply its policy).
-  openssl(
-    dir,
-    ['req', ...EC, '-keyout', 'fancy.key', '-out', 'fancy.csr', '-utf8'].concat([
-      '-multivalue-rdn',
-      '-subj',
-      FANCY_SUBJECT,
-    ]),
-  );
-  openssl(
-    dir,
-    ['x509', '-req', '-in', 'fancy.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key'].concat([
-      '-CAcreateserial',
-      '-out',
-      'fancy.crt',
-      '-days',
-      '30',
-    ]),
-  );
+  request(dir, 'fancy', FANCY_SUBJECT, ['-utf8', '-multivalue-rdn']);
+  signX509(dir, 'fancy', 'ca', ['-days', '30']);
   return {
     dir,
     ca: join(dir, 'ca.crt'),

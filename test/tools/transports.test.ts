@@ -2,66 +2,24 @@
  * The tools over TLS (CA file, client certificate, --insecure), TLS-PSK,
  * WebSockets (--ws, -L ws://; Mosquitto 2.1 options, so midge alone) and
  * a Unix socket, next to Mosquitto's tools where they have the option.
- * Certificates are made with openssl for this run.
+ * Certificates are made with openssl for this run (test/helpers/certs.ts).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { freePort } from '../helpers/broker.js';
+import { makeCerts } from '../helpers/certs.js';
 import { fileBroker, type Impl, run, type Tool } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'midge-tools-tls-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string) => join(dir, name);
 
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { stdio: 'ignore' });
-}
-
-/** A CA, and a server and a client certificate it signs. */
-function makeCertificates(): void {
-  openssl(
-    ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key')],
-    ...['-out', file('ca.crt'), '-days', '2', '-subj', '/CN=midge-test-ca'],
-  );
-  writeFileSync(file('ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  for (const [name, cn] of [
-    ['server', 'localhost'],
-    ['client', 'client1'],
-  ] as const) {
-    openssl(
-      ...['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file(`${name}.key`)],
-      ...['-out', file(`${name}.csr`), '-subj', `/CN=${cn}`],
-    );
-    openssl(
-      ...[
-        'x509',
-        '-req',
-        '-in',
-        file(`${name}.csr`),
-        '-CA',
-        file('ca.crt'),
-        '-CAkey',
-        file('ca.key'),
-      ],
-      ...[
-        '-CAcreateserial',
-        '-out',
-        file(`${name}.crt`),
-        '-days',
-        '2',
-        '-extfile',
-        file('ext'),
-      ],
-    );
-  }
-}
-
-makeCertificates();
+const certs = makeCerts();
+after(() => certs.remove());
 writeFileSync(file('psk'), 'ident1:deadbeef\n');
 
 const ports = { tls: 0, certs: 0, psk: 0, ws: 0 };
@@ -69,9 +27,9 @@ for (const key of Object.keys(ports) as Array<keyof typeof ports>)
   ports[key] = await freePort();
 const socket = file('mqtt.sock');
 const tlsFiles = [
-  `cafile ${file('ca.crt')}`,
-  `certfile ${file('server.crt')}`,
-  `keyfile ${file('server.key')}`,
+  `cafile ${certs.caFile}`,
+  `certfile ${certs.serverCertFile}`,
+  `keyfile ${certs.serverKeyFile}`,
 ].join('\n');
 const open = 'allow_anonymous true';
 
@@ -120,10 +78,10 @@ function assertRefused(results: Awaited<ReturnType<typeof both>>, what: string) 
 
 describe('TLS, PSK, WebSockets and Unix sockets', () => {
   const pub = ['-t', 'tls', '-m', 'x'];
-  const ca = () => ['--cafile', file('ca.crt')];
+  const ca = () => ['--cafile', certs.caFile];
 
   test('TLS with --cafile, --insecure and a client certificate', async () => {
-    const client = ['--cert', file('client.crt'), '--key', file('client.key')];
+    const client = ['--cert', certs.clientCertFile, '--key', certs.clientKeyFile];
     const sets: Array<[string, string[]]> = [
       ['by name', ['-h', 'localhost', '-p', `${ports.tls}`, ...ca(), ...pub]],
       ['by address', ['-h', '127.0.0.1', '-p', `${ports.tls}`, ...ca(), ...pub]],

@@ -14,7 +14,7 @@ import {
   type MqttError,
   TransportError,
 } from '../../../src/client/index.js';
-import { type Certs, makeCerts } from './certs.js';
+import { type Certs, makeCerts } from '../../helpers/certs.js';
 import { FakeServer, listen, socketPipe } from './fake-server.js';
 
 let certs: Certs;

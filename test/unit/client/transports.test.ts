@@ -19,7 +19,7 @@ import {
   TransportError,
 } from '../../../src/client/index.js';
 import { PacketType } from '../../../src/protocol/index.js';
-import { type Certs, makeCerts } from './certs.js';
+import { type Certs, makeCerts } from '../../helpers/certs.js';
 import { FakeServer, listen, socketPipe, wsPipe } from './fake-server.js';
 import { startDnsServer, startSocksProxy } from './test-servers.js';
 

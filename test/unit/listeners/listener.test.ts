@@ -4,7 +4,6 @@
  * PROXY headers tell the broker, hosts.allow/deny and max_connections.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,50 +12,18 @@ import { describe, test } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import { defaultListenerSettings } from '../../../src/broker/options.js';
 import type { Transport } from '../../../src/broker/transport.js';
+import { openssl, request, selfSigned, signX509 } from '../../helpers/certs.js';
 import { open, tlsClient, tlsSpec } from './in-process.js';
 
 function intermediateChain(dir: string) {
-  const run = (args: string[]) =>
-    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   writeFileSync(
     join(dir, 'ca.ext'),
     'basicConstraints=critical,CA:true\nkeyUsage=keyCertSign,cRLSign\n',
   );
-  run([
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'root.key',
-    '-out',
-    'root.crt',
-    '-subj',
-    '/CN=Root',
-  ]);
+  selfSigned(dir, 'root', '/CN=Root', []);
   const sign = (name: string, ca: string, extra: string[]) => {
-    run([
-      'req',
-      ...ec,
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-      '-subj',
-      `/CN=${name}`,
-    ]);
-    run(
-      [
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-CA',
-        `${ca}.crt`,
-        '-CAkey',
-        `${ca}.key`,
-      ].concat(['-CAcreateserial', '-out', `${name}.crt`, '-days', '30', ...extra]),
-    );
+    request(dir, name, `/CN=${name}`);
+    signX509(dir, name, ca, ['-days', '30', ...extra]);
   };
   sign('inter', 'root', ['-extfile', 'ca.ext']);
   sign('leaf', 'inter', []);
@@ -66,17 +33,8 @@ function intermediateChain(dir: string) {
       `[ca]\ndefault_ca=c\n[c]\ndatabase=${ca}.idx\n` +
       'default_md=sha256\ndefault_crl_days=30\n';
     writeFileSync(join(dir, `${ca}.cnf`), conf);
-    run(
-      [
-        'ca',
-        '-config',
-        `${ca}.cnf`,
-        '-cert',
-        `${ca}.crt`,
-        '-keyfile',
-        `${ca}.key`,
-      ].concat(['-gencrl', '-out', `${ca}.crl`]),
-    );
+    const files = ['-config', `${ca}.cnf`, '-cert', `${ca}.crt`, '-keyfile', `${ca}.key`];
+    openssl(dir, ['ca', ...files, '-gencrl', '-out', `${ca}.crl`]);
   }
   const read = (name: string) => readFileSync(join(dir, name), 'utf8');
   writeFileSync(join(dir, 'cas.pem'), read('root.crt') + read('inter.crt'));
