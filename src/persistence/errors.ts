@@ -6,6 +6,7 @@
 export type PersistenceErrorCode =
   | 'CANNOT_OPEN'
   | 'NOT_WRITABLE'
+  | 'IN_USE'
   | 'NOT_MIDGE'
   | 'MOSQUITTO_FILE'
   | 'CORRUPT'

@@ -33,6 +33,10 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #st: Statements;
   readonly #apply: (b: Batch) => void;
+  /** Reused for every outgoing row: nothing allocated per message. */
+  readonly #outArgs: Database.Value[] = new Array(16).fill(null);
+  readonly #updateArgs: Database.Value[] = [0, 0, 0, 0];
+  readonly #seqArgs: Database.Value[] = [0];
 
   constructor(path: string, durability: Durability = 'normal') {
     this.name = path;
@@ -73,6 +77,10 @@ export class SqliteStore implements Store {
     this.#db.close();
   }
 
+  #outgoingArgs(o: OutgoingRow): Database.Value[] {
+    return fillOutgoing(this.#outArgs, o);
+  }
+
   #remove(b: Batch): void {
     const st = this.#st;
     for (const id of b.removedSessions) {
@@ -81,7 +89,11 @@ export class SqliteStore implements Store {
       st.removeSessionIncoming.run(id);
     }
     for (const r of b.removedSubscriptions) st.removeSub.run(r.clientId, r.key);
-    for (const seq of b.removedOutgoing) st.removeOutgoing.run(seq);
+    const seqArgs = this.#seqArgs;
+    for (const seq of b.removedOutgoing) {
+      seqArgs[0] = seq;
+      st.removeOutgoing.run(seqArgs);
+    }
     for (const r of b.removedIncoming) st.removeIncoming.run(r.clientId, r.packetId);
     for (const topic of b.removedRetained) st.removeRetained.run(topic);
   }
@@ -103,30 +115,14 @@ export class SqliteStore implements Store {
         s.identifier,
       );
     }
-    // The message path: one array per row, no spreading.
-    for (const o of b.outgoing) {
-      const m = o.message;
-      st.putOutgoing.run([
-        o.seq,
-        o.clientId,
-        o.messageKey,
-        o.qos,
-        flag(o.retain),
-        encodeIds(o.subscriptionIds),
-        o.packetId,
-        o.state,
-        flag(o.sent),
-        m.topic,
-        m.payload,
-        m.qos,
-        flag(m.retain),
-        m.expiresAt,
-        m.origin,
-        encodeProperties(m.properties),
-      ]);
-    }
+    for (const o of b.outgoing) st.putOutgoing.run(this.#outgoingArgs(o));
+    const u = this.#updateArgs;
     for (const o of b.outgoingUpdates) {
-      st.updateOutgoing.run(o.packetId, o.state, flag(o.sent), o.seq);
+      u[0] = o.packetId;
+      u[1] = o.state;
+      u[2] = flag(o.sent);
+      u[3] = o.seq;
+      st.updateOutgoing.run(u);
     }
     for (const r of b.incoming) {
       const values = r.message === null ? NO_MESSAGE : messageValues(r.message);
@@ -134,6 +130,28 @@ export class SqliteStore implements Store {
     }
     for (const m of b.retained) st.putRetained.run(...messageValues(m));
   }
+}
+
+/** The message path: one row's values in the reused array. */
+function fillOutgoing(a: Database.Value[], o: OutgoingRow): Database.Value[] {
+  const m = o.message;
+  a[0] = o.seq;
+  a[1] = o.clientId;
+  a[2] = o.messageKey;
+  a[3] = o.qos;
+  a[4] = flag(o.retain);
+  a[5] = encodeIds(o.subscriptionIds);
+  a[6] = o.packetId;
+  a[7] = o.state;
+  a[8] = flag(o.sent);
+  a[9] = m.topic;
+  a[10] = m.payload;
+  a[11] = m.qos;
+  a[12] = flag(m.retain);
+  a[13] = m.expiresAt;
+  a[14] = m.origin;
+  a[15] = encodeProperties(m.properties);
+  return a;
 }
 
 const NO_MESSAGE: Database.Value[] = [null, null, null, null, null, null, null];

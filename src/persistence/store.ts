@@ -133,9 +133,14 @@ export function emptyContents(): StoreContents {
   };
 }
 
+/** Made once per commit: a plain literal, no spreading. */
 export function emptyBatch(): Batch {
   return {
-    ...emptyContents(),
+    sessions: [],
+    subscriptions: [],
+    outgoing: [],
+    incoming: [],
+    retained: [],
     outgoingUpdates: [],
     removedSessions: [],
     removedSubscriptions: [],

@@ -7,7 +7,10 @@
  *   npm run build
  *   node --import tsx test/persistence/measure-throughput.ts [seconds] [window] [rounds]
  *
- * Prints delivered messages per second for each mode and their ratio.
+ * Prints delivered messages per second for each mode and their ratio, and
+ * the broker's CPU time per message. MEASURE_PROF=<dir> writes a CPU
+ * profile of each broker; MEASURE_PERF=1 counts the broker's writev and
+ * pwrite64 calls with `perf stat`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -158,8 +161,36 @@ async function measure(persistence: boolean): Promise<Result> {
   const start = delivered;
   const t0 = Date.now();
   const cpu0 = cpuSeconds(child.pid as number);
+  const perf = process.env.MEASURE_PERF
+    ? spawn(
+        'perf',
+        [
+          'stat',
+          '-e',
+          'syscalls:sys_enter_writev,syscalls:sys_enter_pwrite64',
+          '-p',
+          String(child.pid),
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      )
+    : undefined;
+  let perfOut = '';
+  perf?.stderr?.on('data', (c: Buffer) => {
+    perfOut += c.toString();
+  });
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const n = delivered - start;
+  if (perf) {
+    perf.kill('SIGINT');
+    await new Promise((r) => perf.once('exit', r));
+    console.log(
+      `${persistence ? 'on ' : 'off'} delivered ${n}:`,
+      perfOut
+        .split('\n')
+        .filter((l) => l.includes('syscalls'))
+        .join(' | '),
+    );
+  }
   const rate = (n * 1000) / (Date.now() - t0);
   const cpu = ((cpuSeconds(child.pid as number) - cpu0) * 1e6) / n;
   pub.destroy();

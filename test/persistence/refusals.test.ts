@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { freePort } from '../helpers/broker.js';
 import { newSite, type Site, startMidge } from './helpers.js';
 
 /** Starts midge, expects it to stop with status 1 and `message`. */
@@ -106,4 +107,14 @@ test('persistence - refusals: a missing or unwritable folder', async (t) => {
     /Unable to write persistence file \/sys\/kernel\/midge\.db: .*permission denied/,
     'persistence true\npersistence_location /sys/kernel\n',
   );
+});
+
+test('persistence - refusals: a second midge on the same database', async (t) => {
+  const site = await newSite(t);
+  const first = await startMidge(t, site);
+  const other = { ...site, port: await freePort() };
+  await refused(t, other, /midge\.db is in use by another program/);
+  // The first broker is unharmed.
+  assert.equal(first.process.exitCode, null);
+  assert.equal(await first.stop(), 0);
 });
