@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Broker } from '../../../src/broker/index.js';
+import { type Broker, NEVER_EXPIRES } from '../../../src/broker/index.js';
 import { OutgoingState } from '../../../src/broker/message.js';
 import { Journal } from '../../../src/persistence/journal.js';
 import { MemoryStore } from '../../../src/persistence/memory-store.js';
@@ -311,4 +311,20 @@ test('journal - a QoS 2 message to a subscriber is sent only once saved', async 
   assert.equal(got.payload.toString(), 'x');
   assert.equal(store.seenAtCommit[0], 0);
   assert.equal(store.load().outgoing[0]?.packetId, got.packetId);
+});
+
+test('journal - persistent_client_expiration bounds a restored session that never expired', async () => {
+  const store = new MemoryStore();
+  const a = journaled(store);
+  const c = await connected(a, 'forever', 4, { clean: false });
+  c.close();
+  await committed();
+  assert.equal(store.load().sessions[0]?.expiryInterval, NEVER_EXPIRES);
+  const b = journaled(store, { persistentClientExpiration: 3600 });
+  const s = b.session('forever');
+  assert.equal(s?.expiryInterval, 3600);
+  assert.ok(Math.abs((s?.expiresAt ?? 0) - (Date.now() + 3_600_000)) < 5000);
+  await committed();
+  // The saved row is bounded too.
+  assert.equal(store.load().sessions[0]?.expiryInterval, 3600);
 });
