@@ -234,43 +234,31 @@ test('journal - PUBACK and PUBREC leave only after the commit holding the messag
 });
 
 test('journal - with a store that commits later, output waits for it', async () => {
-  let finish: (() => void) | undefined;
   class SlowStore extends MemoryStore {
+    hold = false;
+    readonly #waiting: Array<() => void> = [];
     override commit(b: Batch): Promise<void> {
       super.commit(b);
-      return new Promise((resolve) => {
-        finish = resolve;
-      });
+      if (!this.hold) return Promise.resolve();
+      return new Promise((resolve) => this.#waiting.push(resolve));
+    }
+    finish(): void {
+      for (const resolve of this.#waiting.splice(0)) resolve();
     }
   }
   const store = new SlowStore();
-  const a = startBroker();
-  new Journal(a, store, { failed: (e) => assert.fail(e) }).start(store.load());
-  const s = await connectedLater(a, () => finish?.());
-  assert.equal(s.connack, true);
+  const a = journaled(store);
+  const s = await connected(a, 's', 4, { clean: false });
+  await subscribe(s, sub('t', 1));
   const p = await connected(a, 'p');
+  store.hold = true;
   publish(p, 't', 'm', { qos: 1 });
   await committed();
   // The message went to the persistent subscriber: the PUBACK waits.
   assert.equal(await nothingMore(p, 30), undefined);
-  finish?.();
+  store.finish();
   assert.equal((await p.next()).type, PacketType.Puback);
 });
-
-/** Connects a persistent subscriber while releasing commits as they come. */
-async function connectedLater(broker: Broker, release: () => void) {
-  const timer = setInterval(release, 5);
-  try {
-    const s = await connected(broker, 's', 4, { clean: false });
-    await subscribe(s, sub('t', 1));
-    return { client: s, connack: true };
-  } finally {
-    clearInterval(timer);
-    await committed();
-    release();
-    await committed();
-  }
-}
 
 test('journal - a failed commit is retried and output waits meanwhile', async () => {
   let fail = true;
