@@ -105,7 +105,7 @@ export class Journal implements StateObserver {
     return {
       sessions: adopted.sessions.length,
       subscriptions: contents.subscriptions.length,
-      messages: contents.outgoing.length,
+      messages: contents.outgoing.length + contents.incoming.length,
       retained: adopted.retained,
     };
   }
@@ -155,7 +155,7 @@ export class Journal implements StateObserver {
     if (!this.#busy) this.#drain();
   }
 
-  /** Rows still waiting to be committed (after failures). */
+  /** Batches still waiting to be committed (after failures). */
   get pendingBatches(): number {
     return this.#queue.length;
   }
@@ -223,6 +223,7 @@ export class Journal implements StateObserver {
 
   #failed(error: unknown): void {
     this.#events.failed(error instanceof Error ? error : new Error(String(error)));
+    clearTimeout(this.#retry);
     this.#retry = setTimeout(() => {
       this.#retry = undefined;
       this.#drain();
