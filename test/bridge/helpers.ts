@@ -4,7 +4,6 @@
  * mosquitto and the midge command as child processes, and small MQTT
  * client helpers.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import {
   type AddressInfo,
@@ -137,73 +136,15 @@ export function startMidge(conf: (port: number) => string): Promise<RunningBroke
   return startBroker({ rawConfig: conf });
 }
 
-/** Debian's mosquitto as a child process, on a free port of 127.0.0.1. */
-export async function startMosquitto(
+/**
+ * Debian's mosquitto as a child process, on a free port of 127.0.0.1 or on
+ * `knownPort`.
+ */
+export function startMosquitto(
   conf: (port: number) => string,
   knownPort?: number,
 ): Promise<RunningBroker> {
-  const port = knownPort ?? (await freePort());
-  const dir = mkdtempSync(join(tmpdir(), 'midge-bridge-mosq-'));
-  const file = join(dir, 'mosquitto.conf');
-  writeFileSync(file, conf(port));
-  const child = spawn('mosquitto', ['-c', file], { cwd: dir });
-  let text = '';
-  const onData = (chunk: Buffer) => {
-    text += chunk.toString();
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const broker: RunningBroker = {
-    port,
-    dir,
-    process: child,
-    output: () => text,
-    async waitForOutput(match, ms = 5000) {
-      const until = Date.now() + ms;
-      const found = () =>
-        typeof match === 'string' ? text.includes(match) : match.test(text);
-      while (!found()) {
-        if (Date.now() > until)
-          throw new Error(`mosquitto never showed ${match}:\n${text}`);
-        await sleep(20);
-      }
-    },
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const code = await exited;
-      rmSync(dir, { recursive: true, force: true });
-      return code;
-    },
-  };
-  try {
-    await waitForPort(port, child, () => text);
-  } catch (error) {
-    await broker.stop('SIGKILL');
-    throw error;
-  }
-  return broker;
-}
-
-async function waitForPort(port: number, child: ChildProcess, output: () => string) {
-  const until = Date.now() + 10_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`broker exited:\n${output()}`);
-    if (await canConnect(port)) return;
-    await sleep(30);
-  }
-  throw new Error(`broker did not listen on ${port}:\n${output()}`);
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = netConnect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
+  return startBroker({ kind: 'mosquitto', rawConfig: conf, port: knownPort });
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -275,19 +216,11 @@ export async function until(
  * The midge command on a port chosen by the caller, so that it can be
  * stopped and started again where a bridge expects it.
  */
-export async function startMidgeAt(
+export function startMidgeAt(
   port: number,
   conf: (port: number) => string = plainListener,
 ): Promise<RunningBroker> {
-  const broker = await startBroker({ rawConfig: () => conf(port), noWait: true });
-  const running = { ...broker, port };
-  try {
-    await waitForPort(port, broker.process, broker.output);
-  } catch (error) {
-    await broker.stop('SIGKILL');
-    throw error;
-  }
-  return running;
+  return startBroker({ rawConfig: conf, port });
 }
 
 export const plainListener = (port: number): string =>

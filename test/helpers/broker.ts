@@ -6,13 +6,15 @@
  * 127.0.0.1 chosen here; the caller adds any other configuration lines.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const midgeBin = new URL('../../dist/cli/midge.js', import.meta.url).pathname;
 export const useMosquitto = process.env.MIDGE_TEST_BROKER === 'mosquitto';
+
+export type BrokerKind = 'midge' | 'mosquitto';
 
 export interface RunningBroker {
   port: number;
@@ -35,6 +37,12 @@ export interface StartOptions {
   args?: string[];
   /** Do not wait for the port to accept connections. */
   noWait?: boolean;
+  /** Which broker; by default midge, or mosquitto under MIDGE_TEST_BROKER. */
+  kind?: BrokerKind;
+  /** A port of the caller's instead of a free one, e.g. to start again there. */
+  port?: number;
+  /** Files written into the broker's folder first (names relative to it). */
+  files?: Record<string, string | Buffer>;
 }
 
 export function freePort(host = '127.0.0.1'): Promise<number> {
@@ -49,17 +57,24 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 }
 
 export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'midge-test-'));
   const config = options.rawConfig
     ? options.rawConfig(port)
     : `listener ${port} 127.0.0.1\nallow_anonymous true\n${options.config ?? ''}\n`;
-  const configFile = join(dir, 'broker.conf');
-  writeFileSync(configFile, config);
-  const args = ['-c', configFile, ...(options.args ?? [])];
-  const child = useMosquitto
-    ? spawn('mosquitto', args, { cwd: dir })
-    : spawn(process.execPath, [midgeBin, ...args], { cwd: dir });
+  const files = { ...options.files, 'broker.conf': config };
+  // Debian's mosquitto started as root reads its files as user "mosquitto".
+  chmodSync(dir, 0o755);
+  for (const [name, data] of Object.entries(files)) {
+    writeFileSync(join(dir, name), data);
+    chmodSync(join(dir, name), 0o644);
+  }
+  const args = ['-c', join(dir, 'broker.conf'), ...(options.args ?? [])];
+  const kind = options.kind ?? (useMosquitto ? 'mosquitto' : 'midge');
+  const child =
+    kind === 'mosquitto'
+      ? spawn('mosquitto', args, { cwd: dir })
+      : spawn(process.execPath, [midgeBin, ...args], { cwd: dir });
   let text = '';
   const waiters = new Set<() => void>();
   const onData = (chunk: Buffer) => {
@@ -102,11 +117,22 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
       return code;
     },
   };
-  if (!options.noWait) await waitForPort(port, child, () => text);
+  if (options.noWait) return broker;
+  try {
+    await waitForPort(port, child, () => text);
+  } catch (error) {
+    await broker.stop('SIGKILL');
+    throw error;
+  }
   return broker;
 }
 
-async function waitForPort(port: number, child: ChildProcess, output: () => string) {
+/** Resolves once 127.0.0.1:port takes connections; rejects if `child` exits. */
+export async function waitForPort(
+  port: number,
+  child: ChildProcess,
+  output: () => string,
+) {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {

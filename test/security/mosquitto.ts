@@ -4,13 +4,14 @@
  * test writes, stopped when the test ends. Tests that need mosquitto skip
  * when the binary is missing.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { freePort } from '../helpers/broker.js';
+import { type BrokerKind, startBroker } from '../helpers/broker.js';
+
+export type { BrokerKind };
 
 export const haveMosquitto =
   spawnSync('mosquitto', ['-h'], { stdio: 'ignore' }).error === undefined;
@@ -39,11 +40,6 @@ export interface Mosquitto {
   waitFor(text: string | RegExp, ms?: number): Promise<void>;
 }
 
-/** Which broker a test runs against. */
-export type BrokerKind = 'midge' | 'mosquitto';
-
-const midgeBin = new URL('../../dist/cli/midge.js', import.meta.url).pathname;
-
 /**
  * Starts mosquitto with `listener PORT 127.0.0.1` and the given lines;
  * `files` are written into the broker's folder first (names relative).
@@ -66,72 +62,14 @@ export async function startSecured(
   config: string,
   files: Record<string, string | Buffer> = {},
 ): Promise<Mosquitto> {
-  const dir = tempDir(t);
-  const port = await freePort();
-  const all = { ...files, 'mosquitto.conf': `listener ${port} 127.0.0.1\n${config}\n` };
-  for (const [name, data] of Object.entries(all)) {
-    writeFileSync(join(dir, name), data);
-    chmodSync(join(dir, name), 0o644); // whatever the umask, user "mosquitto" reads it
-  }
-  const child =
-    kind === 'mosquitto'
-      ? spawn('mosquitto', ['-c', 'mosquitto.conf'], { cwd: dir })
-      : spawn(process.execPath, [midgeBin, '-c', 'mosquitto.conf'], { cwd: dir });
-  t.after(() => stop(child));
-  let text = '';
-  const waiters = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    text += chunk;
-    for (const wake of waiters) wake();
+  const rawConfig = (port: number) => `listener ${port} 127.0.0.1\n${config}\n`;
+  const broker = await startBroker({ kind, rawConfig, files });
+  t.after(() => broker.stop());
+  return {
+    port: broker.port,
+    dir: broker.dir,
+    process: broker.process,
+    output: broker.output,
+    waitFor: (match, ms = 3000) => broker.waitForOutput(match, ms),
   };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  await waitForPort(port, child, () => text);
-  const waitFor = (match: string | RegExp, ms = 3000) =>
-    new Promise<void>((resolve, reject) => {
-      const found = () =>
-        typeof match === 'string' ? text.includes(match) : match.test(text);
-      const check = () => {
-        if (!found()) return;
-        clearTimeout(timer);
-        waiters.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`${kind} never logged ${match}; it logged:\n${text}`));
-      }, ms);
-      waiters.add(check);
-      check();
-    });
-  return { port, dir, process: child, output: () => text, waitFor };
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-async function waitForPort(port: number, child: ChildProcess, output: () => string) {
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`broker exited:\n${output()}`);
-    if (await canConnect(port)) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`mosquitto did not listen on ${port}:\n${output()}`);
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
