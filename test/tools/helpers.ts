@@ -7,12 +7,12 @@
  * The broker is Debian's mosquitto (the reference for what the tools see);
  * MIDGE_TOOLS_BROKER=midge runs the same tests against midge's broker.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import { freePort, midgeBin } from '../helpers/broker.js';
+import { type RunningBroker, startBroker } from '../helpers/broker.js';
 
 export type Tool = 'pub' | 'sub' | 'rr';
 export type Impl = 'mosquitto' | 'midge';
@@ -89,78 +89,26 @@ export interface Broker {
  * such as per_listener_settings must come first).
  */
 export function fileBroker(extraConfig = '', head = ''): Broker {
-  let child: ChildProcess | undefined;
-  let dir = '';
-  let port = 0;
-  let text = '';
-  const waiters = new Set<() => void>();
+  let broker: RunningBroker | undefined;
+  const rawConfig = (port: number) =>
+    [head, 'log_type all', `listener ${port} 127.0.0.1`, 'allow_anonymous true']
+      .concat(extraConfig, '')
+      .join('\n');
   before(async () => {
-    port = await freePort();
-    dir = mkdtempSync(join(tmpdir(), 'midge-tools-broker-'));
-    const conf = join(dir, 'broker.conf');
-    writeFileSync(
-      conf,
-      [
-        head,
-        'log_type all',
-        `listener ${port} 127.0.0.1`,
-        'allow_anonymous true',
-        extraConfig,
-      ]
-        .join('\n')
-        .concat('\n'),
-    );
-    const useMidge = process.env.MIDGE_TOOLS_BROKER === 'midge';
-    child = useMidge
-      ? spawn(process.execPath, [midgeBin, '-c', conf])
-      : spawn('mosquitto', ['-c', conf]);
-    const onData = (d: Buffer) => {
-      text += d.toString();
-      for (const wake of waiters) wake();
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    const kind = process.env.MIDGE_TOOLS_BROKER === 'midge' ? 'midge' : 'mosquitto';
+    // Every listener, not just the first port: wait for the start-up line.
+    broker = await startBroker({ kind, rawConfig, noWait: true });
     // Generous: the test machines can be slow to start a Node broker.
-    await waitFor(
-      () => /running|listen socket/i.test(text),
-      15_000,
-      () => text,
-    );
+    await broker.waitForOutput(/running|listen socket/i, 15_000);
   });
-  after(() => {
-    child?.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => broker?.stop('SIGKILL'));
   return {
     get port() {
-      return port;
+      return broker?.port ?? 0;
     },
-    log: () => text,
-    waitForLog(pattern, ms = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (!pattern.test(text)) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`broker log never matched ${pattern}:\n${text.slice(-2000)}`));
-        }, ms);
-        waiters.add(check);
-        check();
-      });
-    },
+    log: () => broker?.output() ?? '',
+    waitForLog: (pattern, ms = 10_000) => broker!.waitForOutput(pattern, ms),
   };
-}
-
-async function waitFor(test: () => boolean, ms: number, show: () => string) {
-  const deadline = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`broker did not start:\n${show()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Runs `jobs` with at most `limit` at a time, keeping their order. */
