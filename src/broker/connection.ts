@@ -31,6 +31,14 @@ import type { ListenerSettings } from './options.js';
 import type { Session } from './session.js';
 import type { Transport } from './transport.js';
 
+/**
+ * Bytes of replies a client may leave unread before the broker stops
+ * reading from it; reading resumes as soon as they drain, so a client that
+ * reads is not slowed. Kept small because each queued write costs far more
+ * memory than its bytes: a million 2-byte PINGRESPs hold tens of MB.
+ */
+const READ_PAUSE_BYTES = 256 * 1024;
+
 export enum ConnState {
   /** Waiting for CONNECT. */
   New = 0,
@@ -120,7 +128,7 @@ export class Connection implements ClientInfo {
   start(): void {
     this.transport.start({
       onData: (chunk) => this.#onData(chunk),
-      onDrain: () => {},
+      onDrain: () => this.#resumeIfClear(),
       onClose: (hadError) => this.core.onTransportClosed(this, hadError),
     });
   }
@@ -173,9 +181,13 @@ export class Connection implements ClientInfo {
     }
   }
 
-  /** Holds inbound packets until `release` (async authentication). */
+  /**
+   * Holds inbound packets until `release` (async authentication). Reading
+   * stops meanwhile, so what is held is at most what one read brought.
+   */
   hold(): void {
     if (this.#held === null) this.#held = [];
+    this.transport.pause?.();
   }
 
   /** Processes held packets, until one starts another async step. */
@@ -183,6 +195,7 @@ export class Connection implements ClientInfo {
     const held = this.#held;
     this.#held = null;
     if (held === null) return;
+    this.#resumeIfClear();
     for (let i = 0; i < held.length; i++) {
       if (this.state === ConnState.Closed) return;
       this.#dispatchSafely(held[i] as Packet);
@@ -220,6 +233,18 @@ export class Connection implements ClientInfo {
     } catch (err) {
       this.#fail(err);
     }
+    // A client that does not read its replies (PINGRESP, PUBACK...) is not
+    // read from until it does: its own sends then block, not our memory.
+    if (this.transport.bufferedBytes > READ_PAUSE_BYTES) {
+      this.transport.pause?.();
+    }
+  }
+
+  /** Reading starts again once replies have drained and nothing is held. */
+  #resumeIfClear(): void {
+    if (this.#held !== null || this.state === ConnState.Closed) return;
+    if (this.transport.bufferedBytes > READ_PAUSE_BYTES) return;
+    this.transport.resume?.();
   }
 
   #onPacket(packet: Packet): void {

@@ -13,6 +13,7 @@ import {
   encode,
   PacketType,
   type Properties,
+  type ProtocolVersion,
   type PublishPacket,
   publishPacketIdOffset,
   type QoS,
@@ -37,7 +38,11 @@ import type { Session } from './session.js';
  */
 const QOS0_HIGH_WATER = 8 * 1024 * 1024;
 
-/** Hands one message to one session at the delivery QoS. */
+/**
+ * Hands one message to one session at the delivery QoS. `onSubscribe`:
+ * a retained message sent because of a new subscription, which the client
+ * asked for just now and so is not dropped as to a slow reader.
+ */
 export function deliver(
   core: BrokerCore,
   session: Session,
@@ -45,11 +50,12 @@ export function deliver(
   qos: QoS,
   retain: boolean,
   subscriptionIds: number[] | undefined,
+  onSubscribe = false,
 ): void {
   const conn = session.connection;
   if (qos === 0 && conn !== null) {
     if (
-      conn.transport.bufferedBytes > QOS0_HIGH_WATER ||
+      (!onSubscribe && conn.transport.bufferedBytes > QOS0_HIGH_WATER) ||
       (session.queue.length > 0 && !canQueue(core, session, msg.payload.length))
     ) {
       core.stats.publishDropped++;
@@ -306,10 +312,9 @@ function publishBytes(
   const k = formIndex(v5, qos, retain);
   let form = msg.forms[k];
   if (form === undefined) {
-    form = encode(
-      publishPacket(msg, msg.topic, qos, retain, 1, false, msg.properties),
-      v5 ? 5 : 4,
-    );
+    const packet = publishPacket(msg, msg.topic, qos, retain, 1, false, msg.properties);
+    form = encodeIfFits(packet, v5 ? 5 : 4);
+    if (form === undefined) return undefined;
     msg.forms[k] = form;
   }
   if (conn.maximumPacketSize > 0 && form.length > conn.maximumPacketSize)
@@ -356,14 +361,30 @@ function encodeForClient(
     props = { ...msg.properties, ...extra };
   }
   const id = qos > 0 ? packetId : 0;
-  const buf = encode(
-    publishPacket(msg, topic, qos, retain, id, dup, props),
-    conn.protocolVersion,
-  );
+  const packet = publishPacket(msg, topic, qos, retain, id, dup, props);
+  const buf = encodeIfFits(packet, conn.protocolVersion);
+  if (buf === undefined) return undefined;
   if (conn.maximumPacketSize > 0 && buf.length > conn.maximumPacketSize) return undefined;
   // The alias counts only once the client has seen it with its topic.
   if (newAlias !== 0) conn.outAliases?.set(clientTopic(conn, msg.topic), newAlias);
   return buf;
+}
+
+/**
+ * Encodes a PUBLISH, or gives undefined when it cannot be: a message at
+ * the protocol's size limit grows past it in a form with more properties
+ * (or a longer topic, with a mount point). That copy alone is dropped.
+ */
+function encodeIfFits(
+  packet: PublishPacket,
+  version: ProtocolVersion,
+): Buffer | undefined {
+  try {
+    return encode(packet, version);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
 }
 
 function publishPacket(

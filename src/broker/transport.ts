@@ -44,6 +44,13 @@ export interface Transport {
   end(): void;
   /** Close at once, dropping what is queued. */
   destroy(): void;
+  /**
+   * Stop and restart reading. The broker stops reading from a client that
+   * does not read its replies, and from one whose CONNECT is still being
+   * checked, so neither can make it buffer without bound.
+   */
+  pause?(): void;
+  resume?(): void;
 }
 
 /**

@@ -77,9 +77,19 @@ export class SocketTransport implements Transport {
     this.#socket.uncork();
   }
 
+  pause(): void {
+    this.#socket.pause();
+  }
+
+  resume(): void {
+    if (!this.#closed) this.#socket.resume();
+  }
+
   end(): void {
     if (this.#closed) return;
     this.flush();
+    // Nothing more is read from a peer being sent away.
+    this.#socket.pause();
     this.#socket.end();
     setTimeout(() => this.#socket.destroy(), END_TIMEOUT_MS).unref();
   }

@@ -89,6 +89,14 @@ export class WebSocketTransport implements Transport {
     this.#ws.send(frame, { binary: true }, this.#afterSend);
   }
 
+  pause(): void {
+    this.#ws.pause();
+  }
+
+  resume(): void {
+    if (!this.#closed) this.#ws.resume();
+  }
+
   end(): void {
     if (this.#closed) return;
     this.flush();

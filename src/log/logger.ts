@@ -16,6 +16,8 @@ export type LogDestination =
   | { kind: 'syslog'; facility: number | null }
   | { kind: 'none' };
 
+const MAX_MESSAGE = 1000;
+
 /** Publishes a log line on $SYS/broker/log/...; set once the broker exists. */
 export type TopicSink = (topic: string, line: string) => void;
 
@@ -61,6 +63,9 @@ export class BrokerLogger implements Logger {
 
   write(type: LogType, message: string): void {
     if ((this.mask & type) === 0) return;
+    // Client-supplied ids and topics can be 64 KiB; like Mosquitto, a log
+    // record stops at a thousand characters.
+    if (message.length > MAX_MESSAGE) message = message.slice(0, MAX_MESSAGE);
     const stamped = `${this.#stamp()}${message}`;
     const line = `${stamped}\n`;
     for (const fd of this.#fds) {

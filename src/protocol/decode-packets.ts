@@ -24,6 +24,7 @@ import {
 import { readProperties } from './property-codec.js';
 import type { Reader } from './reader.js';
 import { ReasonCode } from './reason-codes.js';
+import { MAX_TOPIC_LEVELS } from './topics.js';
 import { isValidMqttUtf8 } from './utf8.js';
 import { isValidReasonCode } from './valid-reason-codes.js';
 
@@ -163,6 +164,8 @@ function decodePublish(
   return packet;
 }
 
+const SLASH = 0x2f;
+
 /** Reads a topic name; wildcards are TopicNameInvalid [MQTT-3.3.2-2]. */
 function readTopicName(r: Reader): string {
   const len = r.fieldLength();
@@ -172,7 +175,8 @@ function readTopicName(r: Reader): string {
   if (!isValidMqttUtf8(buf, start, end)) {
     throw malformed('INVALID_UTF8', 'PUBLISH topic is not valid MQTT UTF-8');
   }
-  // '+' and '#' bytes never occur inside a multi-byte UTF-8 sequence.
+  // '+', '#' and '/' bytes never occur inside a multi-byte UTF-8 sequence.
+  let levels = 1;
   for (let i = start; i < end; i++) {
     const b = buf[i];
     if (b === WILDCARD_PLUS || b === WILDCARD_HASH) {
@@ -180,6 +184,13 @@ function readTopicName(r: Reader): string {
         ReasonCode.TopicNameInvalid,
         'INVALID_TOPIC_NAME',
         'PUBLISH topic contains a wildcard [MQTT-3.3.2-2]',
+      );
+    }
+    if (b === SLASH && ++levels > MAX_TOPIC_LEVELS) {
+      // Mosquitto answers a topic this deep as a protocol error.
+      throw protocolError(
+        'TOPIC_TOO_DEEP',
+        `PUBLISH topic has over ${MAX_TOPIC_LEVELS} levels`,
       );
     }
   }

@@ -11,17 +11,27 @@ const DOLLAR = 0x24;
 const SHARE_PREFIX = '$share/';
 
 /**
+ * Most levels a topic name or filter may have, as in Mosquitto. Deeper
+ * topics are refused: they serve no one and would let a client make the
+ * broker's tree walks arbitrarily deep.
+ */
+export const MAX_TOPIC_LEVELS = 200;
+
+/**
  * A topic name a PUBLISH may carry: no wildcard [MQTT-3.3.2-2], no U+0000,
  * at least one character [MQTT-4.7.3-1] unless `allowEmpty` (an MQTT 5
- * PUBLISH whose Topic Alias stands for the name).
+ * PUBLISH whose Topic Alias stands for the name), at most
+ * MAX_TOPIC_LEVELS levels.
  *
  * @example isValidTopicName('sensors/1/temp') // true
  */
 export function isValidTopicName(s: string, allowEmpty = false): boolean {
   if (s.length === 0) return allowEmpty;
+  let levels = 1;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === PLUS || c === HASH || c === 0) return false;
+    if (c === SLASH && ++levels > MAX_TOPIC_LEVELS) return false;
   }
   return true;
 }
@@ -35,9 +45,11 @@ export function isValidTopicName(s: string, allowEmpty = false): boolean {
 export function isValidTopicFilter(s: string): boolean {
   const n = s.length;
   if (n === 0) return false;
+  let levels = 1;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c === 0) return false;
+    if (c === SLASH && ++levels > MAX_TOPIC_LEVELS) return false;
     if (c !== PLUS && c !== HASH) continue;
     const startsLevel = i === 0 || s.charCodeAt(i - 1) === SLASH;
     const endsLevel = i === n - 1 || s.charCodeAt(i + 1) === SLASH;

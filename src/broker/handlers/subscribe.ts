@@ -130,6 +130,6 @@ function sendRetained(
     ) {
       continue;
     }
-    deliver(core, session, msg, qos, true, ids);
+    deliver(core, session, msg, qos, true, ids, true);
   }
 }

@@ -125,3 +125,12 @@ test('topicMatches agrees with a split-based matcher', () => {
     { numRuns: 20000 },
   );
 });
+
+test('topics and filters deeper than 200 levels are refused, as Mosquitto does', () => {
+  const deep = (levels: number) => Array.from({ length: levels }, () => 'a').join('/');
+  assert.equal(isValidTopicName(deep(200)), true);
+  assert.equal(isValidTopicName(deep(201)), false);
+  assert.equal(isValidTopicName('/'.repeat(65535)), false);
+  assert.equal(isValidTopicFilter(`${deep(199)}/#`), true);
+  assert.equal(isValidTopicFilter(`${deep(200)}/#`), false);
+});
