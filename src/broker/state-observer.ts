@@ -163,6 +163,14 @@ class GatedTransport implements Transport {
     return this.#held === 0 && !this.#ended;
   }
 
+  pause(): void {
+    this.#inner.pause?.();
+  }
+
+  resume(): void {
+    this.#inner.resume?.();
+  }
+
   flush(): void {
     this.#inner.flush?.();
   }
