@@ -30,6 +30,7 @@ import { createSecurity } from '../../src/security/index.js';
 import { Server } from '../../src/server.js';
 import { freePort, type RunningBroker, startBroker } from '../helpers/broker.js';
 
+export { until } from '../helpers/wait.js';
 export { freePort };
 
 /** A logger that keeps every line, for assertions on Mosquitto's wording. */
@@ -197,19 +198,6 @@ export async function retainedPayload(
   await c.end();
   const retained = inbox.messages.find((m) => m.retain);
   return retained?.payload.toString();
-}
-
-/** Polls `check` until it is true; rejects after `ms`. */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  ms = 5000,
-  what = '',
-) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting ${what}`);
-    await sleep(20);
-  }
 }
 
 /**

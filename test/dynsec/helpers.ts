@@ -94,15 +94,6 @@ export async function mustLogin(
   return result;
 }
 
-/** Waits until `check` holds (polling), or fails after `ms`. */
-export async function until(check: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** Lets in-flight messages arrive before checking that one did not. */
 export function settle(ms = 150): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
 import '../../src/dynsec/plugin.js';
 import { ReasonCode } from '../../src/protocol/index.js';
+import { until } from '../helpers/wait.js';
 import { startInProcess } from '../security/in-process.js';
 import { tempDir } from '../security/mosquitto.js';
-import { as, ctrl, login, mustLogin, until, within } from './helpers.js';
+import { as, ctrl, login, mustLogin, within } from './helpers.js';
 
 const pluginLines =
   'plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so\n' +

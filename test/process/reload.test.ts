@@ -9,14 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
 import { startBroker } from '../helpers/broker.js';
-
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from '../helpers/wait.js';
 
 test('SIGHUP applies a reloadable option and keeps connected clients', async (t) => {
   let port = 0;

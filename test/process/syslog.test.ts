@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startBroker } from '../helpers/broker.js';
+import { until } from '../helpers/wait.js';
 
 const receiver = `
 import socket, sys
@@ -21,14 +22,6 @@ with open(sys.argv[2], 'a') as out:
         out.write(s.recv(65536).decode('utf-8', 'replace') + '\\n')
         out.flush()
 `;
-
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 test('log_dest syslog with log_facility 5 sends local5 records tagged midge', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'midge-syslog-'));

@@ -6,19 +6,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
 import { startBroker, useMosquitto } from '../helpers/broker.js';
+import { until } from '../helpers/wait.js';
 
 function collect(client: mqtt.MqttClient) {
   const seen = new Map<string, string>();
   client.on('message', (topic, payload) => seen.set(topic, payload.toString()));
   return seen;
-}
-
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 test('$SYS tree is published, retained, and counts clients', async (t) => {
