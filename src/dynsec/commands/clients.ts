@@ -5,7 +5,7 @@
  * deleted) disconnects the clients logged in with that username, so they
  * must log in again under the new rules.
  */
-import { asObject, getBool, getInt, type JsonObject } from '../json.js';
+import { asObject, getInt, type JsonObject } from '../json.js';
 import {
   type Client,
   linkClientRole,
@@ -21,13 +21,15 @@ import {
   findClient,
   findRole,
   type Handler,
+  listHandler,
+  modifyText,
   nameArg,
   optionalString,
-  pageOf,
   presentString,
   priorityArg,
   refuse,
-  roleLinksArg,
+  rolesArg,
+  textArgs,
   validUtf8,
 } from './shared.js';
 
@@ -64,19 +66,10 @@ const createClient: Handler = (ctx, cmd) => {
   const username = nameArg(cmd, 'username');
   const password = optionalString(cmd, 'password', 'Invalid/missing password');
   const clientId = clientIdArg(cmd, 'Invalid/missing client id');
-  const textName = optionalString(cmd, 'textname', 'Invalid/missing textname');
-  const textDescription = optionalString(
-    cmd,
-    'textdescription',
-    'Invalid/missing textdescription',
-  );
+  const texts = textArgs(cmd);
   if (ctx.state.clients.has(username)) refuse('Client already exists');
-  const roles = roleLinksArg(ctx, cmd);
-  if (roles === 'not-found') refuse('Role not found');
-  if (roles === 'invalid') refuse("'roles' not an array or missing/invalid rolename");
-  const client = newClient(username);
-  client.textName = textName;
-  client.textDescription = textDescription;
+  const roles = rolesArg(ctx, cmd);
+  const client = Object.assign(newClient(username), texts);
   if (password !== undefined) client.password = hashPassword(password);
   if (clientId) client.clientId = clientId;
   for (const { role, priority } of roles ?? []) linkClientRole(client, role, priority);
@@ -149,13 +142,9 @@ const modifyClient: Handler = (ctx, cmd) => {
   if (clientId !== undefined) client.clientId = clientId || undefined;
   const password = presentString(cmd, 'password');
   if (password) client.password = hashPassword(password);
-  client.textName = presentString(cmd, 'textname') ?? client.textName;
-  client.textDescription =
-    presentString(cmd, 'textdescription') ?? client.textDescription;
+  modifyText(client, cmd);
   ctx.changed();
-  const roles = roleLinksArg(ctx, cmd);
-  if (roles === 'not-found') refuse('Role not found');
-  if (roles === 'invalid') refuse("'roles' not an array or missing/invalid rolename");
+  const roles = rolesArg(ctx, cmd);
   if (roles) {
     for (const { role } of client.roles) unlinkClientRole(client, role);
     for (const { role, priority } of roles) linkClientRole(client, role, priority);
@@ -175,18 +164,12 @@ const getClient: Handler = (ctx, cmd) => {
   return { client: clientJson(client) };
 };
 
-const listClients: Handler = (ctx, cmd) => {
-  const verbose = getBool(cmd, 'verbose', false).value;
-  const count = getInt(cmd, 'count', -1).value;
-  const offset = getInt(cmd, 'offset', 0).value;
-  const all = ctx.state.sortedClients();
-  const shown = pageOf(all, { verbose, count, offset });
-  ctx.log('listClients', `verbose=${verbose} | count=${count} | offset=${offset}`);
-  return {
-    totalCount: all.length,
-    clients: shown.map((c) => (verbose ? clientJson(c) : c.username)),
-  };
-};
+const listClients = listHandler(
+  'listClients',
+  'clients',
+  (ctx) => ctx.state.sortedClients(),
+  (c, verbose) => (verbose ? clientJson(c) : c.username),
+);
 
 function roleArgs(cmd: JsonObject): [string, string] {
   return [nameArg(cmd, 'username'), nameArg(cmd, 'rolename')];

@@ -9,7 +9,7 @@
  * modifyGroup also disconnects the members it removes, whose rights
  * changed as much as those of the members it adds.
  */
-import { asObject, getBool, getInt, type JsonObject } from '../json.js';
+import { asObject, getInt, type JsonObject } from '../json.js';
 import {
   type Group,
   linkGroupClient,
@@ -26,30 +26,21 @@ import {
   findRole,
   type Handler,
   kickGroup,
+  listHandler,
+  modifyText,
   nameArg,
-  optionalString,
-  pageOf,
-  presentString,
   priorityArg,
   refuse,
-  roleLinksArg,
+  rolesArg,
+  textArgs,
 } from './shared.js';
 
 const createGroup: Handler = (ctx, cmd) => {
   const name = nameArg(cmd, 'groupname');
-  const textName = optionalString(cmd, 'textname', 'Invalid/missing textname');
-  const textDescription = optionalString(
-    cmd,
-    'textdescription',
-    'Invalid/missing textdescription',
-  );
+  const texts = textArgs(cmd);
   if (ctx.state.groups.has(name)) refuse('Group already exists');
-  const roles = roleLinksArg(ctx, cmd);
-  if (roles === 'not-found') refuse('Role not found');
-  if (roles === 'invalid') refuse('Internal error');
-  const group = newGroup(name);
-  group.textName = textName;
-  group.textDescription = textDescription;
+  const roles = rolesArg(ctx, cmd, 'Internal error');
+  const group = Object.assign(newGroup(name), texts);
   for (const { role, priority } of roles ?? []) linkGroupRole(group, role, priority);
   ctx.state.groups.set(name, group);
   ctx.changed();
@@ -77,18 +68,12 @@ const getGroup: Handler = (ctx, cmd) => {
   return { group: groupJson(group) };
 };
 
-const listGroups: Handler = (ctx, cmd) => {
-  const verbose = getBool(cmd, 'verbose', false).value;
-  const count = getInt(cmd, 'count', -1).value;
-  const offset = getInt(cmd, 'offset', 0).value;
-  const all = ctx.state.sortedGroups();
-  const shown = pageOf(all, { verbose, count, offset });
-  ctx.log('listGroups', `verbose=${verbose} | count=${count} | offset=${offset}`);
-  return {
-    totalCount: all.length,
-    groups: shown.map((g) => (verbose ? groupJson(g) : g.name)),
-  };
-};
+const listGroups = listHandler(
+  'listGroups',
+  'groups',
+  (ctx) => ctx.state.sortedGroups(),
+  (g, verbose) => (verbose ? groupJson(g) : g.name),
+);
 
 /** Replaces the members with those listed; unknown usernames are skipped. */
 function replaceMembers(ctx: CommandContext, group: Group, cmd: JsonObject): void {
@@ -108,12 +93,9 @@ const modifyGroup: Handler = (ctx, cmd) => {
   const name = nameArg(cmd, 'groupname');
   const group = findGroup(ctx, name);
   kickGroup(ctx, group);
-  group.textName = presentString(cmd, 'textname') ?? group.textName;
-  group.textDescription = presentString(cmd, 'textdescription') ?? group.textDescription;
+  modifyText(group, cmd);
   ctx.changed();
-  const roles = roleLinksArg(ctx, cmd);
-  if (roles === 'not-found') refuse('Role not found');
-  if (roles === 'invalid') refuse("'roles' not an array or missing/invalid rolename");
+  const roles = rolesArg(ctx, cmd);
   if (roles) {
     for (const { role } of group.roles) unlinkGroupRole(group, role);
     for (const { role, priority } of roles) linkGroupRole(group, role, priority);

@@ -14,11 +14,11 @@ import {
   findRole,
   type Handler,
   kickRole,
+  listHandler,
+  modifyText,
   nameArg,
-  optionalString,
-  pageOf,
-  presentString,
   refuse,
+  textArgs,
   validUtf8,
 } from './shared.js';
 
@@ -43,16 +43,9 @@ export function validAclTopic(topic: string): boolean {
 
 const createRole: Handler = (ctx, cmd) => {
   const name = nameArg(cmd, 'rolename');
-  const textName = optionalString(cmd, 'textname', 'Invalid/missing textname');
-  const textDescription = optionalString(
-    cmd,
-    'textdescription',
-    'Invalid/missing textdescription',
-  );
+  const texts = textArgs(cmd);
   if (ctx.state.roles.has(name)) refuse('Role already exists');
-  const role = newRole(name);
-  role.textName = textName;
-  role.textDescription = textDescription;
+  const role = Object.assign(newRole(name), texts);
   const acls = cmd.get('acls');
   if (Array.isArray(acls)) role.acls = aclsFromJson(acls);
   ctx.state.roles.set(name, role);
@@ -78,24 +71,17 @@ const getRole: Handler = (ctx, cmd) => {
   return { role: roleJson(role) };
 };
 
-const listRoles: Handler = (ctx, cmd) => {
-  const verbose = getBool(cmd, 'verbose', false).value;
-  const count = getInt(cmd, 'count', -1).value;
-  const offset = getInt(cmd, 'offset', 0).value;
-  const all = ctx.state.sortedRoles();
-  const shown = pageOf(all, { verbose, count, offset });
-  ctx.log('listRoles', `verbose=${verbose} | count=${count} | offset=${offset}`);
-  return {
-    totalCount: all.length,
-    roles: shown.map((r) => (verbose ? roleJson(r) : r.name)),
-  };
-};
+const listRoles = listHandler(
+  'listRoles',
+  'roles',
+  (ctx) => ctx.state.sortedRoles(),
+  (r, verbose) => (verbose ? roleJson(r) : r.name),
+);
 
 const modifyRole: Handler = (ctx, cmd) => {
   const name = nameArg(cmd, 'rolename');
   const role = ctx.state.roles.get(name) ?? refuse('Role does not exist');
-  role.textName = presentString(cmd, 'textname') ?? role.textName;
-  role.textDescription = presentString(cmd, 'textdescription') ?? role.textDescription;
+  modifyText(role, cmd);
   const acls = cmd.get('acls');
   if (Array.isArray(acls)) {
     role.acls = aclsFromJson(acls);

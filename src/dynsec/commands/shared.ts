@@ -5,7 +5,15 @@
  * `list` commands, and the kick rules for role and group changes.
  */
 import { isValidMqttString } from '../../protocol/utf8.js';
-import { asObject, getInt, getString, type JsonObject, type JsonValue } from '../json.js';
+import {
+  asObject,
+  getBool,
+  getInt,
+  getString,
+  type JsonObject,
+  type JsonValue,
+} from '../json.js';
+import type { PrintValue } from '../json-print.js';
 import type { Group, Role, RoleLink } from '../model.js';
 import type { DynsecState } from '../state.js';
 import type { JsonOut } from '../views.js';
@@ -79,6 +87,30 @@ export function presentString(cmd: JsonObject, key: string): string | undefined 
   return typeof v === 'string' ? v : undefined;
 }
 
+/** The optional textname and textdescription of a create command. */
+export function textArgs(cmd: JsonObject) {
+  return {
+    textName: optionalString(cmd, 'textname', 'Invalid/missing textname'),
+    textDescription: optionalString(
+      cmd,
+      'textdescription',
+      'Invalid/missing textdescription',
+    ),
+  };
+}
+
+/** A modify command's textname and textdescription, where given. */
+export function modifyText(target: Texts, cmd: JsonObject): void {
+  target.textName = presentString(cmd, 'textname') ?? target.textName;
+  target.textDescription =
+    presentString(cmd, 'textdescription') ?? target.textDescription;
+}
+
+interface Texts {
+  textName?: string;
+  textDescription?: string;
+}
+
 export function priorityArg(cmd: JsonObject, fallback = -1): number {
   return getInt(cmd, 'priority', fallback).value;
 }
@@ -124,6 +156,21 @@ function rolenameOf(item: JsonValue): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
+/**
+ * The `roles` list of a create/modify command, refused as Mosquitto
+ * refuses it; `invalid` is the error for a list that is not one.
+ */
+export function rolesArg(
+  ctx: CommandContext,
+  cmd: JsonObject,
+  invalid = "'roles' not an array or missing/invalid rolename",
+): RoleLink[] | undefined {
+  const roles = roleLinksArg(ctx, cmd);
+  if (roles === 'not-found') refuse('Role not found');
+  if (roles === 'invalid') refuse(invalid);
+  return roles;
+}
+
 export interface Page {
   verbose: boolean;
   count: number;
@@ -138,6 +185,27 @@ export function pageOf<T>(items: readonly T[], page: Page): T[] {
   const start = Math.max(page.offset, 0);
   const length = page.count < 0 ? items.length : Math.max(page.count, 1);
   return items.slice(start, start + length);
+}
+
+/**
+ * A `list` command: the total, and under `key` one page of `all(ctx)`, as
+ * names or, when verbose, as `show` gives each.
+ */
+export function listHandler<T>(
+  command: string,
+  key: string,
+  all: (ctx: CommandContext) => readonly T[],
+  show: (item: T, verbose: boolean) => PrintValue,
+): Handler {
+  return (ctx, cmd) => {
+    const verbose = getBool(cmd, 'verbose', false).value;
+    const count = getInt(cmd, 'count', -1).value;
+    const offset = getInt(cmd, 'offset', 0).value;
+    const items = all(ctx);
+    const shown = pageOf(items, { verbose, count, offset });
+    ctx.log(command, `verbose=${verbose} | count=${count} | offset=${offset}`);
+    return { totalCount: items.length, [key]: shown.map((item) => show(item, verbose)) };
+  };
 }
 
 /** Kicks every client whose rights come from `group`. */
