@@ -9,7 +9,7 @@
 import type { Message, MqttClient, SubscribeResult } from '../client/index.js';
 import { ReasonCode } from '../protocol/index.js';
 import type { ClientConfig } from './client-options/index.js';
-import { MosqErr, reasonString } from './client-options/mosquitto-strings.js';
+import { reasonString } from './client-options/mosquitto-strings.js';
 import {
   onMessageInMosquittoOrder,
   showMessage,
@@ -17,17 +17,18 @@ import {
 } from './client-options/receiver.js';
 import { disconnectOptions, loadMessage, Publisher } from './client-options/sender.js';
 import {
-  connectClient,
+  connectAndWait,
   createClient,
   errPrintf,
   exit,
   runTool,
   startTool,
   usageHint,
+  type Waiter,
   writeErr,
 } from './client-options/tool-runtime.js';
 
-class Requester {
+class Requester implements Waiter {
   processMessages = true;
   timedOut = false;
   #closing = false;
@@ -64,6 +65,13 @@ class Requester {
     this.close(false);
   }
 
+  /** -W: gives up waiting, telling the broker to send the will. */
+  timeOut(): void {
+    this.timedOut = true;
+    this.processMessages = false;
+    this.close(true, ReasonCode.DisconnectWithWill);
+  }
+
   /** Ends with DISCONNECT (`polite`) or, after a response, by just closing. */
   close(polite: boolean, reasonCode?: number): void {
     if (this.#closing) return;
@@ -96,24 +104,7 @@ async function main(): Promise<void> {
   const rr = new Requester(cfg, client, publisher, payload ?? Buffer.alloc(0));
   client.on('connect', () => rr.onConnect());
   onMessageInMosquittoOrder(client, (m) => rr.onMessage(m));
-  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
-  const timer =
-    cfg.timeout > 0
-      ? setTimeout(() => {
-          rr.timedOut = true;
-          rr.processMessages = false;
-          rr.close(true, ReasonCode.DisconnectWithWill);
-        }, cfg.timeout * 1000)
-      : undefined;
-  const refused = await connectClient(cfg, client);
-  if (refused !== undefined) exit(refused);
-  await ended;
-  if (timer) clearTimeout(timer);
-  if (rr.timedOut) {
-    errPrintf(cfg, 'Timed out\n');
-    exit(MosqErr.Timeout);
-  }
-  exit(0);
+  await connectAndWait(cfg, client, rr);
 }
 
 runTool(main);

@@ -10,7 +10,6 @@ import type { Message, MqttClient, SubscribeResult } from '../client/index.js';
 import { ReasonCode, topicMatches } from '../protocol/index.js';
 import { toProperties } from './client-options/client-setup.js';
 import type { ClientConfig } from './client-options/index.js';
-import { MosqErr } from './client-options/mosquitto-strings.js';
 import {
   onMessageInMosquittoOrder,
   onStopSignals,
@@ -20,18 +19,19 @@ import {
 } from './client-options/receiver.js';
 import { disconnectOptions } from './client-options/sender.js';
 import {
-  connectClient,
+  connectAndWait,
   createClient,
   errPrintf,
   exit,
   runTool,
   scheduleExit,
   startTool,
+  type Waiter,
   writeErr,
   writeOut,
 } from './client-options/tool-runtime.js';
 
-class Subscriber {
+class Subscriber implements Waiter {
   processMessages = true;
   connackReceived = false;
   timedOut = false;
@@ -106,6 +106,10 @@ class Subscriber {
     this.client.disconnect(disconnectOptions(this.cfg, reasonCode)).catch(() => {});
   }
 
+  timeOut(): void {
+    this.stop(true);
+  }
+
   /** -W, SIGINT, SIGTERM: stop, telling the broker to send the will. */
   stop(timedOut: boolean): void {
     if (!this.connackReceived) {
@@ -129,20 +133,9 @@ async function main(): Promise<void> {
   const sub = new Subscriber(cfg, client);
   client.on('connect', () => sub.onConnect());
   onMessageInMosquittoOrder(client, (m) => sub.onMessage(m));
-  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
   watchStdout(() => sub.disconnect());
   onStopSignals(client, () => sub.stop(false));
-  const timer =
-    cfg.timeout > 0 ? setTimeout(() => sub.stop(true), cfg.timeout * 1000) : undefined;
-  const refused = await connectClient(cfg, client);
-  if (refused !== undefined) exit(refused);
-  await ended;
-  if (timer) clearTimeout(timer);
-  if (sub.timedOut) {
-    errPrintf(cfg, 'Timed out\n');
-    exit(MosqErr.Timeout);
-  }
-  exit(0);
+  await connectAndWait(cfg, client, sub);
 }
 
 runTool(main);

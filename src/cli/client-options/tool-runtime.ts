@@ -209,6 +209,38 @@ export async function connectClient(
   }
 }
 
+/** A tool that -W (cfg.timeout) can stop: midge_sub, midge_rr. */
+export interface Waiter {
+  /** Set once the tool stopped because -W's time was up. */
+  readonly timedOut: boolean;
+  /** -W's time is up. */
+  timeOut(): void;
+}
+
+/**
+ * How midge_sub and midge_rr end: connect, then wait until the client has
+ * ended, calling `tool.timeOut()` once -W's seconds have passed. Exits with
+ * Mosquitto's "Timed out" status if the tool timed out, else with 0.
+ */
+export async function connectAndWait(
+  cfg: ClientConfig,
+  client: MqttClient,
+  tool: Waiter,
+): Promise<never> {
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+  const timer =
+    cfg.timeout > 0 ? setTimeout(() => tool.timeOut(), cfg.timeout * 1000) : undefined;
+  const refused = await connectClient(cfg, client);
+  if (refused !== undefined) exit(refused);
+  await ended;
+  if (timer) clearTimeout(timer);
+  if (tool.timedOut) {
+    errPrintf(cfg, 'Timed out\n');
+    exit(MosqErr.Timeout);
+  }
+  exit(0);
+}
+
 /** Runs a tool's main, turning ExitSignal into a quiet stop. */
 export function runTool(main: () => Promise<void>): void {
   main().catch((err: unknown) => {
