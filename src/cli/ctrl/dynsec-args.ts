@@ -6,6 +6,7 @@
  * apply. Commands that need a password and were given none ask for it.
  */
 import { asciiLower } from '../../dynsec/json.js';
+import { ACL_TYPES, DEFAULT_ACCESS_TYPES } from '../../dynsec/model.js';
 import { atoi } from '../client-options/c-numbers.js';
 
 /** What a command line asks for. */
@@ -25,21 +26,6 @@ export type PasswordAsker = (
 const INVALID = 3;
 const UNKNOWN = 13;
 const invalidText = 'Error: Invalid function arguments provided.\n';
-
-const aclTypes = [
-  'publishClientSend',
-  'publishClientReceive',
-  'subscribeLiteral',
-  'subscribePattern',
-  'unsubscribeLiteral',
-  'unsubscribePattern',
-];
-const defaultTypes = [
-  'publishClientSend',
-  'publishClientReceive',
-  'subscribe',
-  'unsubscribe',
-];
 
 /** strcasecmp: ASCII letters only. */
 function ciEqual(a: string, b: string): boolean {
@@ -109,7 +95,7 @@ function list(command: string): Builder {
 const setDefaultACLAccess: Builder = (args) => {
   if (args.length !== 2) return 'invalid';
   const [acltype, access] = args as [string, string];
-  if (!defaultTypes.some((t) => ciEqual(t, acltype))) return 'invalid';
+  if (!DEFAULT_ACCESS_TYPES.some((t) => ciEqual(t, acltype))) return 'invalid';
   const allow = allowOf(access);
   if (allow === undefined) {
     return new Stop(`Error: access must be "allow" or "deny".\n${invalidText}`, INVALID);
@@ -173,7 +159,8 @@ const addRoleACL: Builder = (args) => {
   if (args.length !== 4 && args.length !== 5) return 'invalid';
   const [rolename, acltype, topic, action] = args as [string, string, string, string];
   const allow = allowOf(action);
-  if (!aclTypes.some((t) => ciEqual(t, acltype)) || allow === undefined) return 'invalid';
+  if (!ACL_TYPES.some((t) => ciEqual(t, acltype)) || allow === undefined)
+    return 'invalid';
   const out: Record<string, unknown> = {
     command: 'addRoleACL',
     rolename,
@@ -188,7 +175,7 @@ const addRoleACL: Builder = (args) => {
 
 const removeRoleACL: Builder = (args) => {
   if (args.length !== 3) return 'invalid';
-  if (!aclTypes.some((t) => ciEqual(t, args[1]!))) return 'invalid';
+  if (!ACL_TYPES.some((t) => ciEqual(t, args[1]!))) return 'invalid';
   const [rolename, acltype, topic] = args;
   return { command: 'removeRoleACL', rolename, acltype, topic };
 };
