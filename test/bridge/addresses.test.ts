@@ -7,16 +7,13 @@ import { describe, test } from 'node:test';
 import {
   freePort,
   plainListener,
-  retainedPayload,
   sleep,
   startHost,
   startMidge,
   startMidgeAt,
+  stateOn,
   until,
 } from './helpers.js';
-
-const stateTopic = '$SYS/broker/connection/+/state';
-const stateOn = (port: number) => retainedPayload(port, stateTopic, 100);
 
 describe('bridge addresses', { concurrency: true }, () => {
   test('failover: back to the main address once it answers', async (t) => {

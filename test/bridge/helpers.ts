@@ -200,6 +200,11 @@ export async function retainedPayload(
   return retained?.payload.toString();
 }
 
+/** The retained state a broker holds for its bridge ('1' up, '0' down). */
+export function stateOn(port: number): Promise<string | undefined> {
+  return retainedPayload(port, '$SYS/broker/connection/+/state', 100);
+}
+
 /**
  * The midge command on a port chosen by the caller, so that it can be
  * stopped and started again where a bridge expects it.

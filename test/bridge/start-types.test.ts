@@ -8,16 +8,13 @@ import {
   freePort,
   Inbox,
   plainListener,
-  retainedPayload,
   sleep,
   startHost,
   startMidge,
   startMidgeAt,
+  stateOn,
   until,
 } from './helpers.js';
-
-const stateTopic = '$SYS/broker/connection/+/state';
-const stateOn = (port: number) => retainedPayload(port, stateTopic, 100);
 
 describe('bridge start types', { concurrency: true }, () => {
   test('lazy: connects at the threshold, leaves after idle_timeout', async (t) => {
