@@ -13,7 +13,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { TestContext } from 'node:test';
 import type { WebSocket } from 'ws';
-import { type ClientOptions, MqttClient } from '../../../src/client/index.js';
+import {
+  type ClientOptions,
+  MqttClient,
+  type MqttError,
+} from '../../../src/client/index.js';
 import {
   type ConnackPacket,
   type ConnectPacket,
@@ -219,6 +223,19 @@ export async function listen(
     else server.listen(0, '127.0.0.1', resolve);
   });
   return path ? 0 : (server.address() as { port: number }).port;
+}
+
+/** Connects a new client; resolves with it, or with the error it failed with. */
+export function connectOrError(
+  t: TestContext,
+  options: ClientOptions,
+): Promise<MqttClient | MqttError> {
+  const client = new MqttClient(options);
+  t.after(() => client.end());
+  return client.connect().then(
+    () => client,
+    (err: MqttError) => err,
+  );
 }
 
 /** A client connected to a fresh fake server, ended when the test ends. */

@@ -15,7 +15,7 @@ import {
   TransportError,
 } from '../../../src/client/index.js';
 import { type Certs, makeCerts } from '../../helpers/certs.js';
-import { FakeServer, listen, socketPipe } from './fake-server.js';
+import { connectOrError, FakeServer, listen, socketPipe } from './fake-server.js';
 
 let certs: Certs;
 before(() => {
@@ -46,12 +46,7 @@ function attempt(
   server: FakeServer & { port: number },
   options: ClientOptions,
 ): Promise<MqttClient | MqttError> {
-  const client = new MqttClient({ port: server.port, transport: 'tls', ...options });
-  t.after(() => client.end());
-  return client.connect().then(
-    () => client,
-    (err: MqttError) => err,
-  );
+  return connectOrError(t, { port: server.port, transport: 'tls', ...options });
 }
 
 test('tls - the server certificate is checked against caFile', async (t) => {

@@ -15,12 +15,11 @@ import { WebSocketServer } from 'ws';
 import {
   type ClientOptions,
   MqttClient,
-  type MqttError,
   TransportError,
 } from '../../../src/client/index.js';
 import { PacketType } from '../../../src/protocol/index.js';
 import { type Certs, makeCerts } from '../../helpers/certs.js';
-import { FakeServer, listen, socketPipe, wsPipe } from './fake-server.js';
+import { connectOrError, FakeServer, listen, socketPipe, wsPipe } from './fake-server.js';
 import { startDnsServer, startSocksProxy } from './test-servers.js';
 
 let certs: Certs;
@@ -28,18 +27,6 @@ before(() => {
   certs = makeCerts();
 });
 after(() => certs.remove());
-
-function attempt(
-  t: TestContext,
-  options: ClientOptions,
-): Promise<MqttClient | MqttError> {
-  const client = new MqttClient(options);
-  t.after(() => client.end());
-  return client.connect().then(
-    () => client,
-    (err: MqttError) => err,
-  );
-}
 
 /** A round trip: subscribe, and receive a message the peer sends. */
 async function roundTrip(client: MqttClient, fake: FakeServer): Promise<void> {
@@ -84,7 +71,7 @@ async function wsServer(t: TestContext, secure: boolean) {
 
 test('transport - ws: MQTT over WebSocket with sub-protocol mqtt', async (t) => {
   const fake = await wsServer(t, false);
-  const client = await attempt(t, {
+  const client = await connectOrError(t, {
     host: '127.0.0.1',
     port: fake.port,
     transport: 'ws',
@@ -100,10 +87,10 @@ test('transport - ws: MQTT over WebSocket with sub-protocol mqtt', async (t) => 
 test('transport - wss: WebSocket over TLS checks the certificate', async (t) => {
   const fake = await wsServer(t, true);
   const options: ClientOptions = { host: 'localhost', port: fake.port, transport: 'wss' };
-  const unknown = await attempt(t, options);
+  const unknown = await connectOrError(t, options);
   assert.ok(unknown instanceof TransportError);
   assert.equal(unknown.code, 'TLS_FAILED');
-  const client = await attempt(t, { ...options, tls: { ca: certs.ca } });
+  const client = await connectOrError(t, { ...options, tls: { ca: certs.ca } });
   assert.ok(client instanceof MqttClient, String(client));
   assert.equal(fake.requests[0]?.url, '/mqtt');
   await roundTrip(client, fake);
@@ -112,7 +99,7 @@ test('transport - wss: WebSocket over TLS checks the certificate', async (t) => 
 test('transport - ws: an HTTP error is WEBSOCKET_FAILED', async (t) => {
   const http = createHttpServer((_req, res) => res.writeHead(404).end());
   const port = await listen(t, http as unknown as import('node:net').Server);
-  const err = await attempt(t, { host: '127.0.0.1', port, transport: 'ws' });
+  const err = await connectOrError(t, { host: '127.0.0.1', port, transport: 'ws' });
   assert.ok(err instanceof TransportError);
   assert.equal(err.code, 'WEBSOCKET_FAILED');
   assert.match(err.message, /404/);
@@ -129,7 +116,7 @@ test('transport - unix socket', async (t) => {
     createServer((s) => fake.add(socketPipe(s))),
     path,
   );
-  const client = await attempt(t, { transport: 'unix', path });
+  const client = await connectOrError(t, { transport: 'unix', path });
   assert.ok(client instanceof MqttClient, String(client));
   await roundTrip(client, fake);
 });
@@ -141,7 +128,7 @@ test('transport - SOCKS5 proxy with remote DNS and credentials', async (t) => {
     username: 'u s',
     password: 'p@ss',
   });
-  const client = await attempt(t, {
+  const client = await connectOrError(t, {
     host: 'broker.invalid',
     port: 1234,
     proxy: `socks5h://u%20s:p%40ss@127.0.0.1:${proxy.port}`,
@@ -157,13 +144,13 @@ test('transport - SOCKS5 without auth, IP target, refused credentials', async (t
   const fake = await FakeServer.tcp(t);
   fake.autoHandshake = true;
   const open = await startSocksProxy(t, fake.port);
-  const client = await attempt(t, {
+  const client = await connectOrError(t, {
     host: '127.0.0.1',
     port: 1883,
     proxy: `socks5h://127.0.0.1:${open.port}`,
   });
   assert.ok(client instanceof MqttClient, String(client));
-  const v6 = await attempt(t, {
+  const v6 = await connectOrError(t, {
     host: '::ffff:10.0.0.1',
     port: 1883,
     proxy: `socks5h://127.0.0.1:${open.port}`,
@@ -174,13 +161,13 @@ test('transport - SOCKS5 without auth, IP target, refused credentials', async (t
     { atyp: 4, host: '00000000000000000000ffff0a000001', port: 1883 },
   ]);
   const guarded = await startSocksProxy(t, fake.port, { username: 'a', password: 'b' });
-  const noAuth = await attempt(t, {
+  const noAuth = await connectOrError(t, {
     host: 'h',
     proxy: `socks5h://127.0.0.1:${guarded.port}`,
   });
   assert.ok(noAuth instanceof TransportError);
   assert.equal(noAuth.code, 'PROXY_FAILED');
-  const badAuth = await attempt(t, {
+  const badAuth = await connectOrError(t, {
     host: 'h',
     proxy: `socks5h://a:wrong@127.0.0.1:${guarded.port}`,
   });
@@ -203,7 +190,7 @@ test('transport - SRV lookup picks targets by priority and falls back', async (t
       { priority: 10, weight: 5, port: closedPort, target: 'localhost' },
     ],
   });
-  const client = await attempt(t, {
+  const client = await connectOrError(t, {
     host: 'example.test',
     srv: true,
     dnsServers: [dns.address],
@@ -216,7 +203,7 @@ test('transport - SRV lookup picks targets by priority and falls back', async (t
 
 test('transport - SRV for TLS asks _secure-mqtt; a missing record fails', async (t) => {
   const dns = await startDnsServer(t, {});
-  const err = await attempt(t, {
+  const err = await connectOrError(t, {
     host: 'nowhere.test',
     srv: true,
     transport: 'tls',
