@@ -4,6 +4,7 @@
  */
 import type { TestContext } from 'node:test';
 import { type ClientOptions, type Message, MqttClient } from '../../src/client/index.js';
+import { Arrivals } from '../helpers/arrivals.js';
 
 /** A connected client on 127.0.0.1:`port`, ended when the test ends. */
 export async function open(
@@ -19,32 +20,18 @@ export async function open(
 
 /** Collects messages; `next()` waits for the next one not yet taken. */
 export class Inbox {
-  readonly messages: Message[] = [];
-  #taken = 0;
-  #wake: (() => void) | undefined;
+  readonly #arrivals = new Arrivals<Message>('message');
+  readonly messages = this.#arrivals.items;
 
   constructor(client: MqttClient) {
     client.on('message', (m) => {
       // Payloads are views into socket chunks: copy what is kept.
-      this.messages.push({ ...m, payload: Buffer.from(m.payload) });
-      this.#wake?.();
+      this.#arrivals.push({ ...m, payload: Buffer.from(m.payload) });
     });
   }
 
-  async next(ms = 2000): Promise<Message> {
-    const deadline = Date.now() + ms;
-    while (this.#taken >= this.messages.length) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no message within ${ms} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    return this.messages[this.#taken++]!;
+  next(ms = 2000): Promise<Message> {
+    return this.#arrivals.next(ms);
   }
 
   /** Fails if a message arrives within `ms`. */

@@ -27,6 +27,7 @@ import {
   PacketType,
   type ProtocolVersion,
 } from '../../../src/protocol/index.js';
+import { Arrivals } from '../../helpers/arrivals.js';
 
 export const WAIT = 2000;
 
@@ -64,24 +65,22 @@ export function wsPipe(ws: WebSocket): Pipe {
 }
 
 export class FakePeer {
+  readonly #packets = new Arrivals<Packet>('packet');
   /** Every packet received, in order. */
-  readonly received: Packet[] = [];
+  readonly received = this.#packets.items;
   /** Sizes of the chunks received, to check write batching. */
   readonly chunks: number[] = [];
   closed = false;
   version: ProtocolVersion = 4;
   readonly #pipe: Pipe;
   readonly #decoder: PacketDecoder;
-  #read = 0;
-  #wake: (() => void) | undefined;
 
   constructor(pipe: Pipe) {
     this.#pipe = pipe;
     this.#decoder = new PacketDecoder(
       (packet) => {
         if (packet.type === PacketType.Connect) this.version = packet.protocolVersion;
-        this.received.push(packet);
-        this.#wake?.();
+        this.#packets.push(packet);
       },
       { side: 'server' },
     );
@@ -91,7 +90,7 @@ export class FakePeer {
     });
     pipe.onClose(() => {
       this.closed = true;
-      this.#wake?.();
+      this.#packets.poke();
     });
   }
 
@@ -113,21 +112,10 @@ export class FakePeer {
   }
 
   /** The next packet not yet taken; fails after `ms`. */
-  async next(ms = WAIT): Promise<Packet> {
-    const deadline = Date.now() + ms;
-    while (this.#read >= this.received.length) {
-      if (this.closed) throw new Error('connection closed while waiting for a packet');
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no packet within ${ms} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    return this.received[this.#read++]!;
+  next(ms = WAIT): Promise<Packet> {
+    return this.#packets.next(ms, () =>
+      this.closed ? 'connection closed while waiting for a packet' : undefined,
+    );
   }
 
   /** The next packet, which must be of `type`. */
@@ -161,9 +149,8 @@ export class FakePeer {
 
 /** Accepts connections and hands out a FakePeer for each. */
 export class FakeServer {
-  readonly peers: FakePeer[] = [];
-  #taken = 0;
-  #wake: (() => void) | undefined;
+  readonly #arrivals = new Arrivals<FakePeer>('connection');
+  readonly peers = this.#arrivals.items;
 
   /** Answer every CONNECT with a successful CONNACK by itself. */
   autoHandshake = false;
@@ -171,26 +158,13 @@ export class FakeServer {
   /** Wraps `pipe` in a FakePeer; listeners call this for each connection. */
   add(pipe: Pipe): void {
     const peer = new FakePeer(pipe);
-    this.peers.push(peer);
     if (this.autoHandshake) peer.handshake().catch(() => {});
-    this.#wake?.();
+    this.#arrivals.push(peer);
   }
 
   /** The next connection not yet taken. */
-  async accept(ms = WAIT): Promise<FakePeer> {
-    const deadline = Date.now() + ms;
-    while (this.#taken >= this.peers.length) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no connection within ${ms} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    return this.peers[this.#taken++]!;
+  accept(ms = WAIT): Promise<FakePeer> {
+    return this.#arrivals.next(ms);
   }
 
   /** A TCP fake server on 127.0.0.1, closed when the test ends. */
