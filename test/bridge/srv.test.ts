@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DnsServer } from './dns-server.js';
+import { DnsServer } from '../helpers/dns-server.js';
 import {
   client,
   freePort,

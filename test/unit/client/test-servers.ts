@@ -1,9 +1,8 @@
 /**
- * Small servers the transport tests start on 127.0.0.1: a SOCKS5 proxy
- * (RFC 1928/1929) and a UDP DNS responder that answers SRV questions.
- * Both do just enough for the tests and record what they were asked.
+ * A small SOCKS5 proxy (RFC 1928/1929) the transport tests start on
+ * 127.0.0.1. It does just enough for the tests and records what it was
+ * asked. (The DNS server for SRV lookups is test/helpers/dns-server.ts.)
  */
-import { createSocket } from 'node:dgram';
 import { connect, createServer, type Socket } from 'node:net';
 import type { TestContext } from 'node:test';
 import { listen } from './fake-server.js';
@@ -98,76 +97,4 @@ function reader(socket: Socket): (n: number) => Promise<Buffer> {
     buffered = buffered.subarray(n);
     return out;
   };
-}
-
-export interface SrvAnswer {
-  priority: number;
-  weight: number;
-  port: number;
-  target: string;
-}
-
-/**
- * A DNS server on UDP 127.0.0.1 answering SRV questions from `zone`
- * (name -> answers); any other name gets NXDOMAIN.
- */
-export async function startDnsServer(
-  t: TestContext,
-  zone: Record<string, SrvAnswer[]>,
-): Promise<{ address: string; questions: string[] }> {
-  const questions: string[] = [];
-  const socket = createSocket('udp4');
-  socket.on('message', (query, peer) => {
-    const { name, end } = readName(query, 12);
-    questions.push(name);
-    const answers = zone[name.toLowerCase()];
-    const reply = dnsReply(query, end + 4, answers);
-    socket.send(reply, peer.port, peer.address);
-  });
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  t.after(() => socket.close());
-  return { address: `127.0.0.1:${socket.address().port}`, questions };
-}
-
-function readName(buf: Buffer, offset: number): { name: string; end: number } {
-  const labels: string[] = [];
-  let pos = offset;
-  while (buf[pos]! > 0) {
-    const len = buf[pos]!;
-    labels.push(buf.toString('ascii', pos + 1, pos + 1 + len));
-    pos += len + 1;
-  }
-  return { name: labels.join('.'), end: pos + 1 };
-}
-
-function encodeName(name: string): Buffer {
-  const parts = name.split('.').filter(Boolean);
-  return Buffer.concat([
-    ...parts.map((p) => Buffer.concat([Buffer.from([p.length]), Buffer.from(p)])),
-    Buffer.from([0]),
-  ]);
-}
-
-function dnsReply(query: Buffer, questionEnd: number, answers?: SrvAnswer[]): Buffer {
-  const header = Buffer.alloc(12);
-  query.copy(header, 0, 0, 2);
-  // Response, recursion desired/available; rcode 3 (NXDOMAIN) if unknown.
-  header.writeUInt16BE(answers ? 0x8180 : 0x8183, 2);
-  header.writeUInt16BE(1, 4);
-  header.writeUInt16BE(answers?.length ?? 0, 6);
-  const records = (answers ?? []).map((a) => {
-    const target = encodeName(a.target);
-    const rdata = Buffer.alloc(6);
-    rdata.writeUInt16BE(a.priority, 0);
-    rdata.writeUInt16BE(a.weight, 2);
-    rdata.writeUInt16BE(a.port, 4);
-    const fixed = Buffer.alloc(12);
-    fixed.writeUInt16BE(0xc00c, 0); // name: pointer to the question
-    fixed.writeUInt16BE(33, 2); // type SRV
-    fixed.writeUInt16BE(1, 4); // class IN
-    fixed.writeUInt32BE(60, 6); // TTL
-    fixed.writeUInt16BE(6 + target.length, 10);
-    return Buffer.concat([fixed, rdata, target]);
-  });
-  return Buffer.concat([header, query.subarray(12, questionEnd), ...records]);
 }

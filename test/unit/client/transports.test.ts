@@ -19,8 +19,9 @@ import {
 } from '../../../src/client/index.js';
 import { PacketType } from '../../../src/protocol/index.js';
 import { type Certs, makeCerts } from '../../helpers/certs.js';
+import { DnsServer } from '../../helpers/dns-server.js';
 import { connectOrError, FakeServer, listen, socketPipe, wsPipe } from './fake-server.js';
-import { startDnsServer, startSocksProxy } from './test-servers.js';
+import { startSocksProxy } from './test-servers.js';
 
 let certs: Certs;
 before(() => {
@@ -183,7 +184,7 @@ test('transport - SRV lookup picks targets by priority and falls back', async (t
   const closed = createServer();
   const closedPort = await listen(t, closed);
   closed.close();
-  const dns = await startDnsServer(t, {
+  const dns = await DnsServer.forTest(t, {
     '_mqtt._tcp.example.test': [
       { priority: 30, weight: 0, port: third.port, target: 'localhost' },
       { priority: 20, weight: 0, port: second.port, target: 'localhost' },
@@ -202,7 +203,7 @@ test('transport - SRV lookup picks targets by priority and falls back', async (t
 });
 
 test('transport - SRV for TLS asks _secure-mqtt; a missing record fails', async (t) => {
-  const dns = await startDnsServer(t, {});
+  const dns = await DnsServer.forTest(t, {});
   const err = await connectOrError(t, {
     host: 'nowhere.test',
     srv: true,

@@ -1,6 +1,7 @@
 /**
- * A tiny DNS server for the SRV tests: answers SRV questions from a table
- * over UDP on 127.0.0.1 and says "no such name" to everything else.
+ * A tiny DNS server for the SRV tests (the client's and the bridge's):
+ * answers SRV questions from a table over UDP on 127.0.0.1 and says "no
+ * such name" to everything else. It records every name it is asked.
  */
 import { createSocket, type Socket } from 'node:dgram';
 
@@ -68,6 +69,17 @@ export class DnsServer {
     const socket = createSocket('udp4');
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
     return new DnsServer(socket);
+  }
+
+  /** A server with `zone`'s records (name -> answers), closed when `t` ends. */
+  static async forTest(
+    t: { after(fn: () => unknown): void },
+    zone: Record<string, SrvAnswer[]> = {},
+  ): Promise<DnsServer> {
+    const dns = await DnsServer.start();
+    t.after(() => dns.close());
+    for (const [name, answers] of Object.entries(zone)) dns.records.set(name, answers);
+    return dns;
   }
 
   /** 'ip:port', as resolver.setServers takes it. */
