@@ -36,9 +36,12 @@ test('SIGHUP applies a reloadable option and keeps connected clients', async (t)
   await broker.waitForOutput('Reloading config.');
 
   // A new 5.0 client now sees Retain Available 0 in its CONNACK.
-  const fresh = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0 });
+  const fresh = mqtt.connect(url, { protocolVersion: 5, reconnectPeriod: 0 });
   t.after(() => fresh.endAsync(true));
-  assert.equal(fresh.connackPacket?.properties?.retainAvailable, false);
+  const connack = await new Promise<mqtt.IConnackPacket>((resolve) =>
+    fresh.once('connect', resolve),
+  );
+  assert.equal(connack.properties?.retainAvailable, false);
   // The client connected before the reload is still there and served.
   const got = new Promise<string>((resolve) => {
     stayer.on('message', (_topic, payload) => resolve(payload.toString()));
