@@ -72,6 +72,8 @@ test('SIGHUP reopens the log file after rotation', async (t) => {
     },
   });
   t.after(() => broker.stop());
+  t.after(() => rmSync(logPath, { force: true }));
+  t.after(() => rmSync(`${logPath}.1`, { force: true }));
   await until(
     () => existsSync(logPath) && readFileSync(logPath, 'utf8').includes('running'),
   );
