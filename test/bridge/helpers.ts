@@ -24,61 +24,14 @@ import {
   type MqttClient,
 } from '../../src/client/index.js';
 import { parseCommandLine, parseConfig } from '../../src/config/index.js';
-import { type Logger, LogType } from '../../src/log/log-types.js';
 import { openPersistence } from '../../src/persistence/index.js';
 import { createSecurity } from '../../src/security/index.js';
 import { Server } from '../../src/server.js';
 import { freePort, type RunningBroker, startBroker } from '../helpers/broker.js';
+import { CaptureLog } from '../helpers/capture-log.js';
 
 export { until } from '../helpers/wait.js';
-export { freePort };
-
-/** A logger that keeps every line, for assertions on Mosquitto's wording. */
-export class CaptureLog implements Logger {
-  readonly mask = LogType.All;
-  readonly lines: string[] = [];
-  #waiters = new Set<() => void>();
-
-  write(_type: LogType, message: string): void {
-    this.lines.push(message);
-    for (const wake of [...this.#waiters]) wake();
-  }
-
-  text(): string {
-    return this.lines.join('\n');
-  }
-
-  /** Resolves when a line matches; rejects after `ms` with the log. */
-  waitFor(match: string | RegExp, ms = 5000): Promise<string> {
-    const find = () =>
-      this.lines.find((l) =>
-        typeof match === 'string' ? l.includes(match) : match.test(l),
-      );
-    const found = find();
-    if (found !== undefined) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        reject(new Error(`log never showed ${match}; it was:\n${this.text()}`));
-      }, ms);
-      const check = () => {
-        const line = find();
-        if (line === undefined) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve(line);
-      };
-      this.#waiters.add(check);
-    });
-  }
-
-  /** How many lines match. */
-  count(match: string | RegExp): number {
-    return this.lines.filter((l) =>
-      typeof match === 'string' ? l.includes(match) : match.test(l),
-    ).length;
-  }
-}
+export { CaptureLog, freePort };
 
 /** A midge broker with bridges, inside this process. */
 export interface BridgeHost {

@@ -24,14 +24,11 @@ import {
   type SubackPacket,
   type Subscription,
 } from '../../../src/protocol/index.js';
+import { CaptureLog } from '../../helpers/capture-log.js';
 
-export interface CapturingLogger extends Logger {
-  lines: string[];
-}
-
-export function captureLogger(mask: number = LogType.All): CapturingLogger {
-  const lines: string[] = [];
-  return { mask, lines, write: (_type, msg) => lines.push(msg) };
+/** A logger keeping the lines of the types in `mask`. */
+export function captureLogger(mask: number = LogType.All): CaptureLog {
+  return new CaptureLog(mask);
 }
 
 /** A broker closed when the test file ends. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAccessRules, ruleMatches } from '../../../src/listeners/hosts-access.js';
 import { HostAccess } from '../../../src/listeners/hosts-files.js';
-import { type Logger, LogType } from '../../../src/log/log-types.js';
+import { CaptureLog } from '../../helpers/capture-log.js';
 
 /** Does the one rule in `line` match a midge client at `client`? */
 function matches(line: string, client: string, daemon = 'midge'): boolean {
@@ -98,21 +98,13 @@ describe('hosts_access patterns', () => {
   });
 });
 
-class MemoryLog implements Logger {
-  readonly mask = LogType.All;
-  readonly lines: string[] = [];
-  write(_type: LogType, message: string): void {
-    this.lines.push(message);
-  }
-}
-
 describe('hosts.allow and hosts.deny', () => {
   function setup(t: { after(fn: () => void): void }) {
     const dir = mkdtempSync(join(tmpdir(), 'midge-hosts-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const allowFile = join(dir, 'hosts.allow');
     const denyFile = join(dir, 'hosts.deny');
-    const log = new MemoryLog();
+    const log = new CaptureLog();
     const access = new HostAccess({ allowFile, denyFile, daemon: 'midge' }, log);
     return { dir, allowFile, denyFile, log, access };
   }

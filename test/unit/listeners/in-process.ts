@@ -11,7 +11,7 @@ import { defaultListenerSettings } from '../../../src/broker/options.js';
 import type { Transport } from '../../../src/broker/transport.js';
 import { Listener, type ListenerOptions } from '../../../src/listeners/listener.js';
 import type { TlsSpec } from '../../../src/listeners/tls-options.js';
-import { type Logger, LogType } from '../../../src/log/log-types.js';
+import { CaptureLog } from '../../helpers/capture-log.js';
 import { type Certs, makeCerts, removeCerts } from '../../listeners/support.js';
 
 let made: Certs | undefined;
@@ -44,20 +44,12 @@ export class FakeBroker {
   }
 }
 
-export class MemoryLog implements Logger {
-  readonly mask = LogType.All;
-  readonly lines: string[] = [];
-  write(_type: LogType, message: string): void {
-    this.lines.push(message);
-  }
-}
-
 export async function open(
   t: { after(fn: () => unknown): void },
   options: Partial<ListenerOptions>,
-): Promise<{ listener: Listener; broker: FakeBroker; log: MemoryLog }> {
+): Promise<{ listener: Listener; broker: FakeBroker; log: CaptureLog }> {
   const broker = new FakeBroker();
-  const log = new MemoryLog();
+  const log = new CaptureLog();
   const listener = new Listener(
     broker as unknown as Broker,
     { port: 0, hosts: ['127.0.0.1'], settings: defaultListenerSettings, ...options },
