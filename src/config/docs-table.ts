@@ -43,11 +43,12 @@ function name(spec: OptionSpec): string {
   return `\`${spec.name}\`${aliases === '' ? '' : ` (alias ${aliases})`}`;
 }
 
-function support(spec: OptionSpec): string {
-  return spec.support === 'supported' ? 'yes' : `needs ${spec.support}`;
+function support(spec: OptionSpec, built: ReadonlySet<string>): string {
+  if (spec.support === 'supported' || built.has(spec.support)) return 'yes';
+  return `not yet (${spec.support})`;
 }
 
-function row(spec: OptionSpec): string {
+function row(spec: OptionSpec, built: ReadonlySet<string>): string {
   const flags = [
     spec.since === '2.1' ? '2.1' : spec.since === 'midge' ? 'midge only' : '',
     spec.deprecated ? 'deprecated' : '',
@@ -60,7 +61,7 @@ function row(spec: OptionSpec): string {
     spec.default,
     SCOPES[spec.scope],
     spec.reload ? 'yes' : 'no',
-    support(spec),
+    support(spec, built),
     flags === '' ? spec.summary : `${flags}: ${spec.summary}`,
   ];
   return `| ${cells.map(cell).join(' | ')} |`;
@@ -71,14 +72,20 @@ const HEADER = [
   '|---|---|---|---|---|---|---|',
 ];
 
-/** The generated Markdown, between the markers of docs/configuration.md. */
-export function optionReference(): string {
+/**
+ * The generated Markdown, between the markers of docs/configuration.md.
+ * `built`: the features this build has (the CLI's list), so the midge
+ * column says which options work today.
+ */
+export function optionReference(built: ReadonlySet<string> = new Set()): string {
   const out: string[] = [];
   for (const section of OPTION_SECTIONS) {
-    out.push(`### ${section.title}`, '', ...HEADER, ...section.rows.map(row), '');
+    const rows = section.rows.map((spec) => row(spec, built));
+    out.push(`### ${section.title}`, '', ...HEADER, ...rows, '');
   }
-  out.push('### Features', '', '| feature | brings |', '|---|---|');
-  for (const [feature, text] of Object.entries(FEATURES))
-    out.push(`| ${feature} | ${text} |`);
+  out.push('### Features not built yet', '', '| feature | brings |', '|---|---|');
+  for (const [feature, text] of Object.entries(FEATURES)) {
+    if (!built.has(feature)) out.push(`| ${feature} | ${text} |`);
+  }
   return `${out.join('\n')}\n`;
 }

@@ -51,7 +51,7 @@ function readText(file: string, line: number, ctxFile: string): string {
     return readFileSync(file, 'utf8');
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(ctxFile, line, `cannot open config file ${file}`);
+    throw new ConfigError(ctxFile, line, `Unable to open config file ${file}.`);
   }
 }
 

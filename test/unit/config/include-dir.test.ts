@@ -118,7 +118,7 @@ test('loadConfig - a missing file or a folder is a ConfigError', (t) => {
       assert.ok(e instanceof ConfigError);
       assert.equal(
         e.message,
-        `${join(dir, 'none.conf')}: cannot open config file ${join(dir, 'none.conf')}`,
+        `${join(dir, 'none.conf')}: Unable to open config file ${join(dir, 'none.conf')}.`,
       );
       return true;
     },
