@@ -76,6 +76,17 @@ export function caSign(dir: string, name: string, extra: string[] = []): void {
   caCommand(dir, ['-batch', ...files, '-notext', ...extra]);
 }
 
+/** A new key and a certificate for `subject` from the `openssl ca` database. */
+export function caIssue(
+  dir: string,
+  name: string,
+  subject: string,
+  extra: string[] = [],
+) {
+  request(dir, name, subject, extra);
+  caSign(dir, name);
+}
+
 export interface Certs {
   dir: string;
   caFile: string;

@@ -12,6 +12,7 @@ import { type RunningBroker, type StartOptions, startBroker } from '../helpers/b
 import {
   caCommand,
   caDatabase,
+  caIssue,
   caSign,
   request,
   selfSigned,
@@ -71,16 +72,12 @@ export function makeCerts(): Certs {
   });
   selfSigned(dir, 'ca', '/CN=Midge Test CA', ['-days', '30']);
   caDatabase(dir, CA_CONFIG);
-  const signed = (name: string, subject: string, extra: string[] = []) => {
-    request(dir, name, subject, extra);
-    caSign(dir, name);
-  };
   const san = ['-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'];
-  signed('server', '/CN=localhost', san);
-  signed('server2', '/O=Second/CN=localhost', san);
-  signed('good', '/C=GB/O=Midge Test/CN=client-good');
-  signed('revoked', '/C=GB/O=Midge Test/CN=client-revoked');
-  signed('noCn', '/C=GB/O=Midge Test/OU=no name');
+  caIssue(dir, 'server', '/CN=localhost', san);
+  caIssue(dir, 'server2', '/O=Second/CN=localhost', san);
+  caIssue(dir, 'good', '/C=GB/O=Midge Test/CN=client-good');
+  caIssue(dir, 'revoked', '/C=GB/O=Midge Test/CN=client-revoked');
+  caIssue(dir, 'noCn', '/C=GB/O=Midge Test/OU=no name');
   request(dir, 'expired', '/CN=client-expired');
   caSign(dir, 'expired', [
     '-startdate',
