@@ -43,6 +43,8 @@ export class BrokerCore {
   observer: StateObserver | undefined = undefined;
   /** Holds output back until the state behind it is saved. */
   gate: OutputGate | undefined = undefined;
+  /** Set by the sweep while memory_limit is exceeded. */
+  overMemoryLimit = false;
   /** Open connections per listener name, for max_connections. */
   readonly #perListener = new Map<ListenerSettings, number>();
 
@@ -96,6 +98,25 @@ export class BrokerCore {
     // 2.0.11), and log watchers match on that line.
     conn.logClient('closed its connection.');
     this.guarded(() => this.endConnection(conn, true));
+  }
+
+  /**
+   * memory_limit, checked once a sweep: above it the broker refuses new
+   * messages and clients until memory falls again (Mosquitto's allocations
+   * fail at its limit; midge says no before that happens).
+   */
+  #checkMemory(): void {
+    const limit = this.options.memoryLimit;
+    if (limit <= 0 || typeof process === 'undefined') {
+      this.overMemoryLimit = false;
+      return;
+    }
+    const usage = process.memoryUsage();
+    const over = usage.heapUsed + usage.external > limit;
+    if (over && !this.overMemoryLimit) {
+      this.log(LogType.Warning, 'Warning: memory_limit reached, refusing new messages.');
+    }
+    this.overMemoryLimit = over;
   }
 
   /**
@@ -288,6 +309,7 @@ export class BrokerCore {
    * connections per tick rather than one timer per client.
    */
   sweep(now: number): void {
+    this.#checkMemory();
     this.#sweepConnections(now);
     for (const session of this.pendingWills) {
       const pending = session.pendingWill;

@@ -34,6 +34,11 @@ export interface BrokerOptions {
   allowAnonymous: boolean;
   /** Log connects and disconnects. */
   connectionMessages: boolean;
+  /**
+   * Heap bytes (JavaScript heap plus buffers) above which the broker takes
+   * no new messages or clients; 0 = no limit.
+   */
+  memoryLimit: number;
   /** Seconds a socket may stay open without sending CONNECT. */
   connectTimeout: number;
 }
@@ -83,6 +88,7 @@ export const defaultBrokerOptions: Readonly<BrokerOptions> = Object.freeze({
   allowAnonymous: true,
   connectionMessages: true,
   connectTimeout: 10,
+  memoryLimit: 0,
 });
 
 export const defaultListenerSettings: Readonly<ListenerSettings> = Object.freeze({

@@ -16,6 +16,7 @@ export function brokerOptions(config: Config): BrokerOptions {
     maxQueuedBytes: config.maxQueuedBytes,
     queueQos0Messages: config.queueQos0Messages,
     messageSizeLimit: config.messageSizeLimit,
+    memoryLimit: config.memoryLimit,
     maxPacketSize: config.maxPacketSize,
     maxKeepalive: config.maxKeepalive,
     upgradeOutgoingQos: config.upgradeOutgoingQos,

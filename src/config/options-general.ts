@@ -141,10 +141,9 @@ export const generalOptions: readonly OptionSpec[] = [
   }),
   intOption('memory_limit', 'memoryLimit', {
     ...G,
-    support: 'memory-limit',
     min: 0,
     default: '0 (no limit)',
-    summary: 'hard limit on heap memory',
+    summary: 'heap memory above which new messages and clients are refused',
   }),
   withWarning(
     intOption('message_size_limit', 'messageSizeLimit', {

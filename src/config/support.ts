@@ -32,7 +32,6 @@ export const FEATURES: Readonly<Record<string, string>> = {
   'pid-file': 'writing a pid file',
   privileges: 'dropping root privileges to another user',
   'bind-interface': 'binding a listener to a network interface',
-  'memory-limit': 'a heap memory limit',
   'clientid-prefixes': 'restricting client ids to a prefix',
   'proxy-protocol': 'the HAProxy PROXY protocol',
   'control-api': 'the $CONTROL broker API',

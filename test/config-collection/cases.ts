@@ -240,9 +240,6 @@ const embeddedGateway: Case = {
     assert.deepEqual(await daemon.messages, ['pumps/p2/pressure 3.4']);
   },
   mosquitto: 'same',
-  todo:
-    "midge refuses line 6 'memory_limit 33554432' and exits with 3: \"option " +
-    'memory_limit is not supported yet (needs midge\'s memory-limit support)"',
 };
 
 export const CASES: readonly Case[] = [

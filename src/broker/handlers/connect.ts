@@ -261,6 +261,10 @@ export function forwardedProperties(p: Properties | undefined): Properties | und
  */
 function authenticate(conn: Connection, request: ConnectRequest): void {
   const core = conn.core;
+  if (core.overMemoryLimit) {
+    refuse(conn, ReasonCode.ServerUnavailable);
+    return;
+  }
   const hook = core.hooks.authenticate;
   if (hook === undefined) {
     const anonymous = !conn.username && !conn.identityVerified;

@@ -203,6 +203,7 @@ function checkIncomingQos2(conn: Connection, session: Session, id: number): bool
  */
 function refusal(conn: Connection, p: PublishPacket, topic: string): ReasonCode {
   const core = conn.core;
+  if (core.overMemoryLimit) return ReasonCode.QuotaExceeded;
   const limit = core.options.messageSizeLimit;
   if (limit > 0 && p.payload.length > limit) {
     if (core.debugEnabled) {

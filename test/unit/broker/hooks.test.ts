@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { AclAccess } from '../../../src/broker/index.js';
 import { encode, PacketType, ReasonCode } from '../../../src/protocol/index.js';
 import {
+  connect,
   connected,
   connectPacket,
   listener,
@@ -115,5 +116,36 @@ describe('listener limits and bridges', () => {
     publish(p, 't', 'other', { retain: true });
     const m = await nextPublish(c);
     assert.equal(m.retain, true);
+  });
+});
+
+describe('memory_limit', () => {
+  test('above the limit, messages get Quota Exceeded and new clients are refused', async () => {
+    const broker = startBroker({ memoryLimit: 1 });
+    const s = await connected(broker, 's');
+    await subscribe(s, sub('#'));
+    const p = await connected(broker, 'p', 5);
+    broker.sweep();
+    publish(p, 'm', 'x', { qos: 1 });
+    const ack = await p.next();
+    assert.equal(
+      ack.type === PacketType.Puback && ack.reasonCode,
+      ReasonCode.QuotaExceeded,
+    );
+    assert.equal(await nothingMore(s), undefined);
+    const { connack } = await connect(broker, { clientId: 'late', protocolVersion: 5 });
+    assert.equal(connack.reasonCode, ReasonCode.ServerUnavailable);
+  });
+
+  test('below the limit, nothing changes', async () => {
+    const broker = startBroker({ memoryLimit: 1024 * 1024 * 1024 * 64 });
+    const p = await connected(broker, 'p', 5);
+    broker.sweep();
+    publish(p, 'm', 'x', { qos: 1 });
+    const ack = await p.next();
+    assert.equal(
+      ack.type === PacketType.Puback && (ack.reasonCode ?? 0),
+      ReasonCode.NoMatchingSubscribers,
+    );
   });
 });
