@@ -127,11 +127,12 @@ function parseRule(words: Words, line: number, fail: (reason: string) => never):
 
 /** Why Mosquitto would refuse this filter, or undefined if it is fine. */
 function topicProblem(topic: string): string | undefined {
-  if (!isValidTopicFilter(topic)) return 'misplaced wildcard';
   if (Buffer.byteLength(topic) > MAX_TOPIC_BYTES) return 'longer than 65535 bytes';
   let slashes = 0;
   for (let i = 0; i < topic.length; i++) if (topic.charCodeAt(i) === 0x2f) slashes++;
   if (slashes > MAX_SLASHES) return 'more than 200 levels deep';
+  // Checked after the depth, which it also refuses, to name the reason.
+  if (!isValidTopicFilter(topic)) return 'misplaced wildcard';
   return undefined;
 }
 

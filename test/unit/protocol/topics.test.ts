@@ -126,11 +126,11 @@ test('topicMatches agrees with a split-based matcher', () => {
   );
 });
 
-test('topics and filters deeper than 200 levels are refused, as Mosquitto does', () => {
+test('topics and filters deeper than 201 levels are refused, as Mosquitto does', () => {
   const deep = (levels: number) => Array.from({ length: levels }, () => 'a').join('/');
-  assert.equal(isValidTopicName(deep(200)), true);
-  assert.equal(isValidTopicName(deep(201)), false);
+  assert.equal(isValidTopicName(deep(201)), true);
+  assert.equal(isValidTopicName(deep(202)), false);
   assert.equal(isValidTopicName('/'.repeat(65535)), false);
-  assert.equal(isValidTopicFilter(`${deep(199)}/#`), true);
-  assert.equal(isValidTopicFilter(`${deep(200)}/#`), false);
+  assert.equal(isValidTopicFilter(`${deep(200)}/#`), true);
+  assert.equal(isValidTopicFilter(`${deep(201)}/#`), false);
 });
