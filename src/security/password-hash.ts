@@ -6,9 +6,9 @@
  *
  * Salt and hash are standard base64; mosquitto_passwd writes a 12-byte salt
  * and a 64-byte hash, and 101 iterations unless told otherwise. Mosquitto
- * 2.1 also writes 64-byte salts and `$argon2id$...` strings: the first are
- * read here too, the second are recognised but cannot be verified (Node 20
- * has no Argon2).
+ * 2.1 also writes 64-byte salts, read here too, and Argon2id hashes in
+ * their standard encoding (`$argon2id$v=19$m=...,t=...,p=...$salt$hash`),
+ * verified with hash-wasm's WebAssembly Argon2 (Node 20 has none).
  *
  * @example
  * const h = createPasswordHash('s3cret');           // PBKDF2, 101 rounds
@@ -22,6 +22,7 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
+import { argon2Verify } from 'hash-wasm';
 import { strtokAll } from './text-lines.js';
 
 export type HashKind = 'sha512' | 'sha512-pbkdf2';
@@ -39,7 +40,19 @@ export interface Pbkdf2Hash {
   hash: Buffer;
 }
 
-export type PasswordHash = Sha512Hash | Pbkdf2Hash;
+/** Mosquitto 2.1's `$argon2id$...`, kept in its encoded form. */
+export interface Argon2Hash {
+  kind: 'argon2id';
+  encoded: string;
+}
+
+/** The kinds midge_passwd writes. */
+export type SaltedHash = Sha512Hash | Pbkdf2Hash;
+
+export type PasswordHash = SaltedHash | Argon2Hash;
+
+const ARGON2ID =
+  /^\$argon2id\$v=19\$m=\d{1,8},t=\d{1,5},p=\d{1,3}\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 
 /** What mosquitto_passwd 2.0 uses when no -I is given. */
 export const DEFAULT_ITERATIONS = 101;
@@ -62,7 +75,8 @@ export class HashFormatError extends Error {
  */
 export function parsePasswordHash(text: string): PasswordHash {
   if (text.startsWith('$argon2id$')) {
-    throw new HashFormatError('argon2id hashes are not supported');
+    if (!ARGON2ID.test(text)) throw new HashFormatError('invalid argon2id hash');
+    return { kind: 'argon2id', encoded: text };
   }
   const [type, ...rest] = strtokAll(text, '$');
   if (type === undefined) throw new HashFormatError('invalid password hash');
@@ -108,6 +122,7 @@ export function atoi(text: string): number {
 
 /** The hash as a password-file field: `$7$101$salt$hash`. */
 export function formatPasswordHash(h: PasswordHash): string {
+  if (h.kind === 'argon2id') return h.encoded;
   const salt = h.salt.toString('base64');
   const hash = h.hash.toString('base64');
   if (h.kind === 'sha512') return `$6$${salt}$${hash}`;
@@ -119,7 +134,7 @@ export function createPasswordHash(
   password: string | Buffer,
   kind: HashKind = 'sha512-pbkdf2',
   iterations = DEFAULT_ITERATIONS,
-): PasswordHash {
+): SaltedHash {
   const salt = randomBytes(SALT_BYTES);
   if (kind === 'sha512') return { kind, salt, hash: sha512(password, salt) };
   const hash = pbkdf2Sync(password, salt, iterations, HASH_BYTES, 'sha512');
@@ -135,6 +150,9 @@ function sha512(password: string | Buffer, salt: Buffer): Buffer {
  * whatever the bytes, so timing tells nothing about the stored hash.
  */
 export function verifyPasswordHash(h: PasswordHash, password: string | Buffer): boolean {
+  // Argon2 runs only asynchronously here; the broker uses the async path.
+  if (h.kind === 'argon2id')
+    throw new HashFormatError('argon2id needs verifyPasswordHashAsync');
   const actual =
     h.kind === 'sha512'
       ? sha512(password, h.salt)
@@ -151,6 +169,7 @@ export function verifyPasswordHashAsync(
   password: string | Buffer,
 ): Promise<boolean> {
   if (h.kind === 'sha512') return Promise.resolve(verifyPasswordHash(h, password));
+  if (h.kind === 'argon2id') return argon2Verify({ password, hash: h.encoded });
   return new Promise((resolve, reject) => {
     pbkdf2(password, h.salt, h.iterations, HASH_BYTES, 'sha512', (error, actual) => {
       if (error) reject(error);

@@ -65,7 +65,7 @@ describe('password hash - refused forms', () => {
     ['short salt', `$6$AAAA$${hash64}`, /salt/],
     ['short hash', `$6$${salt12}$AAAA`, /decode password hash/],
     ['stray character', `$6$${salt12.slice(0, -1)}!$${hash64}`, /salt/],
-    ['argon2id', '$argon2id$v=19$m=47104,t=1,p=1$c2FsdA$aGFzaA', /argon2id/],
+    ['argon2id without parameters', '$argon2id$v=19$c2FsdA$aGFzaA', /argon2id/],
   ];
   for (const [name, text, reason] of bad) {
     test(`hash - ${name}`, () => {
@@ -79,7 +79,8 @@ describe('password hash - refused forms', () => {
 
   test('hash - a 64-byte salt, as Mosquitto 2.1 writes, is read', () => {
     const text = `$6$${Buffer.alloc(64, 3).toString('base64')}$${hash64}`;
-    assert.equal(parsePasswordHash(text).salt.length, 64);
+    const h = parsePasswordHash(text);
+    assert.equal(h.kind === 'sha512' && h.salt.length, 64);
   });
 
   test('hash - iterations are read as C atoi reads them', () => {
