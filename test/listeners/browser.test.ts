@@ -13,9 +13,18 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'no
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { test } from 'node:test';
+import { after, type TestContext, test } from 'node:test';
 import { freePort } from '../helpers/broker.js';
-import { startListening } from './support.js';
+import { makeCerts, startListening } from './support.js';
+
+let made: ReturnType<typeof makeCerts> | undefined;
+const certs = () => {
+  made ??= makeCerts();
+  return made;
+};
+after(() => {
+  if (made) rmSync(made.dir, { recursive: true, force: true });
+});
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -52,7 +61,8 @@ const PAGE = `<!doctype html>
 <title>waiting</title>
 <script src="mqtt.min.js"></script>
 <script>
-  const client = mqtt.connect('ws://' + location.host, { clientId: 'browser-1' });
+  const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+  const client = mqtt.connect(scheme + location.host, { clientId: 'browser-1' });
   client.on('connect', () => {
     const echo = () => client.publish('browser/echo', 'from the page');
     client.subscribe('browser/echo', echo);
@@ -64,9 +74,16 @@ const PAGE = `<!doctype html>
 
 const playwright = await loadPlaywright();
 
-test('a browser page served from http_dir talks MQTT over WebSockets', {
-  skip: typeof playwright === 'string' ? playwright : false,
-}, async (t) => {
+for (const secure of [false, true]) {
+  const scheme = secure ? 'wss' : 'ws';
+  test(`a browser page served from http_dir talks MQTT over ${scheme}`, {
+    skip: typeof playwright === 'string' ? playwright : false,
+  }, async (t) => {
+    await browserRoundTrip(t, secure);
+  });
+}
+
+async function browserRoundTrip(t: TestContext, secure: boolean): Promise<void> {
   const pw = playwright as Playwright;
   const www = mkdtempSync(join(tmpdir(), 'midge-www-'));
   t.after(() => rmSync(www, { recursive: true, force: true }));
@@ -76,17 +93,22 @@ test('a browser page served from http_dir talks MQTT over WebSockets', {
   copyFileSync(bundle, join(www, 'mqtt.min.js'));
   writeFileSync(join(www, 'index.html'), PAGE);
   const wsPort = await freePort();
-  const origin = `http://127.0.0.1:${wsPort}`;
+  const origin = `${secure ? 'https' : 'http'}://127.0.0.1:${wsPort}`;
+  // wss: the server certificate for 127.0.0.1 from the test CA, which the
+  // browser is told to accept (it has no way to trust the test CA).
+  const tls = secure
+    ? `certfile ${certs().server.cert}\nkeyfile ${certs().server.key}\n`
+    : '';
   const broker = await startListening({
     rawConfig: (port) =>
       `log_type all\nallow_anonymous true\nlistener ${port} 127.0.0.1\n` +
       `listener ${wsPort} 127.0.0.1\nprotocol websockets\nhttp_dir ${www}\n` +
-      `websockets_origin ${origin}\n`,
+      `websockets_origin ${origin}\n${tls}`,
   });
   t.after(() => broker.stop());
   const browser = await pw.chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox'],
+    args: ['--no-sandbox', ...(secure ? ['--ignore-certificate-errors'] : [])],
   });
   t.after(() => browser.close());
   const page = await browser.newPage();
@@ -96,4 +118,4 @@ test('a browser page served from http_dir talks MQTT over WebSockets', {
   });
   assert.equal(await page.title(), 'got: from the page');
   await broker.waitForOutput(/New client connected from 127\.0\.0\.1:\d+ as browser-1 /);
-});
+}
