@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { type BridgeManager, bridgeErrors } from '../bridge/index.js';
 /**
  * `midge`: the broker command, with Mosquitto's flags and start-up lines.
  * Exit codes follow Mosquitto: 0 after a clean stop, 3 for a bad command
@@ -24,11 +25,6 @@ import { createSecurity, type Security } from '../security/index.js';
 import { Server } from '../server.js';
 import { SysTree } from '../sys/sys-tree.js';
 import { subscriptionDump } from '../sys/tree-dump.js';
-
-/** A part of the broker that applies a reloaded configuration. */
-type Reloader = (config: Config) => void;
-
-import { type BridgeManager, bridgeErrors } from '../bridge/index.js';
 import { startBridges } from './bridges.js';
 import { daemonize, dropPrivileges, notifySystemd, writePidFile } from './process.js';
 import { builtFeatures, loggerOptions, serverSpec } from './server-spec.js';
@@ -36,6 +32,9 @@ import { version } from './version.js';
 
 const exitConfigError = 3;
 const exitSecurityError = 13;
+
+/** A part of the broker that applies a reloaded configuration. */
+type Reloader = (config: Config) => void;
 
 function fail(log: (line: string) => void, lines: string[], code: number): never {
   for (const line of lines) log(line);
@@ -58,15 +57,17 @@ function readConfig(command: CommandLine): Config {
   }
 }
 
-function refuseUnbuilt(config: Config): void {
-  const missing = unsupportedOptions(config, builtFeatures);
-  if (missing.length === 0) return;
-  const lines = missing.map(
+/**
+ * What stops a configuration that reads well from being used, at start-up
+ * or on a reload: options whose feature is not built, bad bridge settings.
+ */
+function configProblems(config: Config): string[] {
+  const unbuilt = unsupportedOptions(config, builtFeatures).map(
     (m) =>
-      `Error: ${m.file}:${m.line}: option ${m.option} is not supported yet ` +
-      `(needs midge's ${m.feature} support).`,
+      `${m.file}:${m.line}: option ${m.option} is not supported yet ` +
+      `(needs midge's ${m.feature} support)`,
   );
-  fail(early, lines, exitConfigError);
+  return [...unbuilt, ...bridgeErrors(config.bridges)];
 }
 
 function logStart(log: Logger, config: Config): void {
@@ -150,13 +151,8 @@ function reload(running: Running): void {
   let config: Config;
   try {
     config = loadConfig(command.configFile);
-    const missing = unsupportedOptions(config, builtFeatures)[0];
-    if (missing) {
-      const where = `${missing.file}:${missing.line}`;
-      throw new Error(`${where}: option ${missing.option} is not supported yet`);
-    }
-    const bridgeProblem = bridgeErrors(config.bridges)[0];
-    if (bridgeProblem) throw new Error(bridgeProblem);
+    const problem = configProblems(config)[0];
+    if (problem !== undefined) throw new Error(problem);
   } catch (error) {
     log.write(
       LogType.Error,
@@ -193,16 +189,11 @@ async function run(config: Config, command: CommandLine): Promise<Running> {
   // Signals are handled before the first port opens: whoever sees the port
   // may already send SIGTERM.
   handleSignals(running);
-  // Mosquitto exits with 13 when its security files or plugins fail to load.
-  let exitCode = 1;
   try {
     // Saved state is back before the first client can connect.
     running.persistence = openPersistence(config, broker, log);
     // Security files and plugins are in place before the first client too.
-    exitCode = exitSecurityError;
-    const security = await createSecurity(config, broker, log);
-    exitCode = 1;
-    running.security = security;
+    const security = await startSecurity(config, running);
     running.reloaders.push((next) => void security.reload(next));
     await server.start();
     // Certificate files are read again on SIGHUP; a bad one is logged and
@@ -217,7 +208,7 @@ async function run(config: Config, command: CommandLine): Promise<Running> {
     log.write(LogType.Error, `Error: ${(error as Error).message}`);
     running.persistence?.close();
     removePidFile?.();
-    process.exit(exitCode);
+    process.exit(1);
   }
   log.setTopicSink((topic, line) => {
     broker.publish({ topic, payload: Buffer.from(line), qos: 2 });
@@ -226,6 +217,19 @@ async function run(config: Config, command: CommandLine): Promise<Running> {
   log.write(LogType.Notice, `midge version ${version} running`);
   notifySystemd();
   return running;
+}
+
+/** Mosquitto exits with 13 when its security files or plugins fail to load. */
+async function startSecurity(config: Config, running: Running): Promise<Security> {
+  try {
+    running.security = await createSecurity(config, running.server.broker, running.log);
+    return running.security;
+  } catch (error) {
+    running.log.write(LogType.Error, `Error: ${(error as Error).message}`);
+    running.persistence?.close();
+    running.removePidFile?.();
+    process.exit(exitSecurityError);
+  }
 }
 
 function pidFile(path: string, log: Logger): () => void {
@@ -247,12 +251,11 @@ async function main(): Promise<void> {
     process.exit(exitConfigError);
   }
   const config = readConfig(command);
-  refuseUnbuilt(config);
-  const bridgeProblems = bridgeErrors(config.bridges);
-  if (bridgeProblems.length > 0) {
+  const problems = configProblems(config);
+  if (problems.length > 0) {
     fail(
       early,
-      bridgeProblems.map((problem) => `Error: ${problem}.`),
+      problems.map((problem) => `Error: ${problem}.`),
       exitConfigError,
     );
   }
