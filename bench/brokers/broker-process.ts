@@ -101,11 +101,15 @@ export class BrokerProcess {
     return cpuSeconds(this.pid);
   }
 
-  /** The last lines of the broker's output, for error messages. */
-  logTail(lines = 5): string {
+  /**
+   * The broker's last words for an error message: the last line naming an
+   * error (a crash's stack trace ends far from it), else the last lines.
+   */
+  logTail(lines = 3): string {
     try {
       const text = readFileSync(this.logPath, 'utf8').trimEnd().split('\n');
-      return text.slice(-lines).join(' | ') || '(no output)';
+      const error = text.filter((line) => /\b\w*Error\b/.test(line)).pop();
+      return error?.trim() ?? (text.slice(-lines).join(' | ') || '(no output)');
     } catch {
       return '(no output)';
     }

@@ -76,6 +76,31 @@ export function ratioOf(
   return mine / theirs;
 }
 
+/**
+ * Cores' worth of CPU taken by others, on the broker's core (or anywhere
+ * when not pinned), above which a figure is doubtful. Others on the
+ * generator's cores show up as a busy generator instead.
+ */
+export const contended = 0.1;
+
+/** CPU other processes took from the broker, in cores. */
+export function stolen(o: Outcome): number {
+  return o.load?.othersOnBrokerCore ?? o.load?.others ?? 0;
+}
+/** Generator thread use above which a figure may be the generator's limit. */
+export const generatorBound = 0.9;
+
+/** Why a run's figures are doubtful, or null. */
+export function caveat(s: ScenarioResult, broker: BrokerName): string | null {
+  const run = runOf(s, broker);
+  const o = run?.outcome;
+  if (!o) return null;
+  if (run?.failed) return `${broker} run failed`;
+  if (stolen(o) > contended) return `${broker} run shared its core`;
+  if ((o.generatorBusy ?? 0) > generatorBound) return `${broker} run generator-bound`;
+  return null;
+}
+
 /** Why a cell is empty, in a few words. */
 export function whyMissing(
   s: ScenarioResult,

@@ -6,16 +6,16 @@
 import { brokerNames } from '../brokers/brokers.js';
 import { compact, layout, ratio } from './format.js';
 import {
+  contended,
   figureOf,
+  generatorBound,
   type Results,
   ratioOf,
   runOf,
   type ScenarioResult,
+  stolen,
   whyMissing,
 } from './results.js';
-
-/** Cores' worth of CPU taken by others above which a figure is flagged. */
-export const contended = 0.1;
 
 function metricLabel(f: { metric: string; unit: string; better: string }): string {
   return `${f.metric} ${f.unit} ${f.better === 'higher' ? '^' : 'v'}`;
@@ -66,7 +66,7 @@ export function anomalies(results: Results): string[] {
       }
       for (const e of o.errors.slice(0, 3)) lines.push(`${where}: ${e}`);
       const load = o.load;
-      if (load && load.others > contended) {
+      if (load && stolen(o) > contended) {
         const onBroker = load.othersOnBrokerCore;
         const detail =
           onBroker === null ? '' : `, ${onBroker.toFixed(2)} on the broker's`;
@@ -75,7 +75,7 @@ export function anomalies(results: Results): string[] {
             `${detail} during the window: figure unreliable`,
         );
       }
-      if ((o.generatorBusy ?? 0) > 0.9) {
+      if ((o.generatorBusy ?? 0) > generatorBound) {
         lines.push(
           `${where}: generator ${Math.round(100 * o.generatorBusy!)}% busy; ` +
             'the figure may be the generator limit',

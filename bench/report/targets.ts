@@ -5,6 +5,7 @@
 import type { BrokerName } from '../brokers/brokers.js';
 import { compact } from './format.js';
 import {
+  caveat,
   figureOf,
   type Results,
   ratioOf,
@@ -33,11 +34,13 @@ function versus(
     s.figures.find((f) => f.metric === metric)?.better === 'lower'
       ? r <= factor
       : r >= factor;
+  const doubt = [caveat(s, 'midge'), caveat(s, other)].filter(Boolean).join(', ');
+  const unsure = doubt ? ` (unsure: ${doubt})` : '';
   return {
     target,
     scenario: s.id,
     status: met ? 'met' : 'missed',
-    detail: `${metric}: midge/${other} = ${r.toFixed(2)}`,
+    detail: `${metric}: midge/${other} = ${r.toFixed(2)}${unsure}`,
   };
 }
 

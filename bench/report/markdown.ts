@@ -1,0 +1,97 @@
+/**
+ * Renders a results.json as the Markdown "results" section of
+ * docs/benchmarks.md: the machine, the figures with midge's ratios, what
+ * went wrong in which run, and the issue's targets.
+ *
+ * @example
+ * node --import tsx bench/report/markdown.ts bench/results/latest.json
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { brokerNames } from '../brokers/brokers.js';
+import { compact, ratio } from './format.js';
+import { figureOf, type Results, ratioOf, whyMissing } from './results.js';
+import { anomalies } from './table.js';
+import { checkTargets } from './targets.js';
+
+function row(cells: string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+/** Which midge was measured: this tree's build, or another one. */
+function midgeSource(r: Results): string {
+  const own = fileURLToPath(new URL('../../dist/cli/midge.js', import.meta.url));
+  return r.midge.build === own
+    ? `midge built from this tree at ${r.midge.tree}`
+    : `midge from ${r.midge.build}`;
+}
+
+function machineLines(r: Results): string[] {
+  const m = r.machine;
+  const brokers = r.brokers.map(
+    (b) => `${b.name} ${b.unavailable ? '(not run)' : b.version}`,
+  );
+  return [
+    `- Machine: ${m.cpus} cores (\`nproc\`), ${m.cpuModel}, ${m.memoryGiB} GiB, ` +
+      `Linux ${m.kernel}`,
+    `- Node ${m.node}; ${brokers.join(', ')}; ${midgeSource(r)}`,
+    `- ${r.pinning.note}; ${r.workers} generator worker thread(s)`,
+    `- ${r.settings.duration} s measured after ${r.settings.warmup} s warm-up per ` +
+      `scenario and broker; run ${r.startedAt} to ${r.finishedAt}`,
+  ];
+}
+
+function figureRows(r: Results): string[] {
+  const shown = brokerNames.filter((b) => r.brokers.some((i) => i.name === b));
+  const lines = [
+    row(['scenario', 'figure', ...shown, 'midge/mosquitto', 'midge/aedes']),
+    row(['---', '---', ...shown.map(() => '---:'), '---:', '---:']),
+  ];
+  for (const s of r.scenarios) {
+    for (const f of s.figures) {
+      const cells = shown.map((b) => {
+        const v = figureOf(s, b, f.metric);
+        return v === null ? whyMissing(s, b, f.metric) : compact(v);
+      });
+      const arrow = f.better === 'higher' ? '↑' : '↓';
+      lines.push(
+        row([
+          s.id,
+          `${f.metric} ${f.unit} ${arrow}`,
+          ...cells,
+          ratio(ratioOf(s, 'mosquitto', f.metric)),
+          ratio(ratioOf(s, 'aedes', f.metric)),
+        ]),
+      );
+    }
+  }
+  return lines;
+}
+
+export function resultsMarkdown(r: Results): string {
+  const targets = [
+    row(['target', 'scenario', 'status', 'detail']),
+    row(['---', '---', '---', '---']),
+    ...checkTargets(r).map((t) => row([t.target, t.scenario, t.status, t.detail])),
+  ];
+  const notes = anomalies(r).map((line) => `- ${line.replace(/\|/g, '/')}`);
+  return [
+    ...machineLines(r),
+    '',
+    ...figureRows(r),
+    '',
+    'Runs with lost, duplicated, reordered or misrouted messages, errors, or a',
+    'busy generator or machine:',
+    '',
+    ...(notes.length > 0 ? notes : ['- none']),
+    '',
+    ...targets,
+    '',
+  ].join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const file = process.argv[2] ?? new URL('../results/latest.json', import.meta.url);
+  const results = JSON.parse(readFileSync(file, 'utf8')) as Results;
+  process.stdout.write(resultsMarkdown(results));
+}
