@@ -23,6 +23,9 @@ function cpuList(spec: string | null): number[] | null {
   return cores;
 }
 
+/** Seconds below which /proc/stat's clock ticks are too coarse. */
+const shortest = 0.5;
+
 export class LoadMeter {
   readonly #pid: number;
   readonly #brokerCores: number[] | null;
@@ -43,8 +46,10 @@ export class LoadMeter {
     this.#self = selfSeconds();
   }
 
-  end(): LoadReport {
+  /** The load over the window; undefined if too short to tell in clock ticks. */
+  end(): LoadReport | undefined {
     const seconds = (performance.now() - this.#at) / 1000;
+    if (seconds < shortest) return undefined;
     const hz = ticksPerSecond();
     const busy = busyTicksPerCpu();
     const used = (cores: number[]) =>

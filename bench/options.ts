@@ -174,7 +174,7 @@ const rows: OptionRow[] = [
   },
   {
     flag: '--profile',
-    help: 'run midge with --cpu-prof; profiles go to <out>/profiles',
+    help: 'run midge with --cpu-prof; each profile lands beside its broker log',
     apply: (o) => {
       o.profile = true;
     },

@@ -37,6 +37,8 @@ export class Publisher extends RawClient {
   readonly #inflight = new Uint8Array(65536);
   #inflightCount = 0;
   #nextId = 1;
+  /** Next slot to send, in every batch. */
+  #cursor = 0;
   #running = false;
   #scheduled = false;
   #startedAt = 0;
@@ -167,21 +169,30 @@ export class Publisher extends RawClient {
     return Math.max(0, n);
   }
 
+  /**
+   * Sends up to `n` slots of batch `i`, from the cursor on. All batches
+   * share one layout, so the cursor walks the topics in turn whatever
+   * batch is free and however few messages the window allows.
+   */
   #send(i: number, n: number): void {
     const batch = this.#pool[i]!;
-    const { buf, idAt, stampAt, topicOf } = batch;
+    const { buf, idAt, stampAt, topicOf, slotEnd } = batch;
+    const first = this.#cursor;
+    const end = Math.min(first + n, batch.slots);
     const now = Math.round(performance.now() * 1000) >>> 0;
     const perTopic = this.sentPerTopic;
-    for (let j = 0; j < n; j++) {
+    for (let j = first; j < end; j++) {
       const at = stampAt[j]!;
       buf.writeUInt32LE(this.sent++, at + 4);
       buf.writeUInt32LE(now, at + 12);
       if (idAt[j]! >= 0) buf.writeUInt16BE(this.#takeId(), idAt[j]!);
       perTopic[topicOf[j]!]!++;
     }
-    this.options.counters[Counter.Sent]! += n;
+    this.#cursor = end === batch.slots ? 0 : end;
+    this.options.counters[Counter.Sent]! += end - first;
     batch.busy = true;
-    this.socket.write(buf.subarray(0, batch.slotEnd[n - 1]!), this.#release[i]);
+    const from = first === 0 ? 0 : slotEnd[first - 1]!;
+    this.socket.write(buf.subarray(from, slotEnd[end - 1]!), this.#release[i]);
   }
 
   #freeBatch(): number {

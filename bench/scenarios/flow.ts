@@ -43,7 +43,7 @@ export interface Topology {
 
 export interface Window {
   seconds: number;
-  load: LoadReport;
+  load: LoadReport | undefined;
   delivered: number;
   sent: number;
   acked: number;
