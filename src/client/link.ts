@@ -3,13 +3,14 @@
  * through a proxy or not) or a WebSocket. The client writes packets to it
  * and gets chunks back through {@link LinkHandlers}.
  *
- * Write batching, as the broker does it: the first write in a turn of the
- * event loop marks the link and puts it on a shared list; one setImmediate
- * per turn flushes every marked link. A socket is corked meanwhile, so a
+ * Write batching, shared with the broker (src/io/write-batch.ts): the
+ * first write in a turn of the event loop queues the link, and one flush
+ * per turn empties every queued link. A socket is corked meanwhile, so a
  * burst of packets becomes one system call; a WebSocket gets one frame.
  */
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
+import { type Flushable, scheduleFlush } from '../io/write-batch.js';
 
 export interface LinkHandlers {
   onData(chunk: Buffer): void;
@@ -29,29 +30,6 @@ export interface Link {
   /** Closes at once, dropping anything unsent. */
   destroy(): void;
   start(handlers: LinkHandlers): void;
-}
-
-interface Flushable {
-  flush(): void;
-}
-
-let marked: Flushable[] = [];
-let flushScheduled = false;
-
-function flushAll(): void {
-  flushScheduled = false;
-  // Flushing can run callbacks that write again; they form a new batch.
-  const batch = marked;
-  marked = [];
-  for (const link of batch) link.flush();
-}
-
-function mark(link: Flushable): void {
-  marked.push(link);
-  if (!flushScheduled) {
-    flushScheduled = true;
-    setImmediate(flushAll);
-  }
 }
 
 /** A Node stream socket: net.Socket, tls.TLSSocket or a Unix socket. */
@@ -89,7 +67,7 @@ export class SocketLink implements Link, Flushable {
     if (!this.#corked) {
       this.#corked = true;
       this.#socket.cork();
-      mark(this);
+      scheduleFlush(this);
     }
     this.#socket.write(data);
   }
@@ -147,7 +125,7 @@ export class WebSocketLink implements Link, Flushable {
 
   write(data: Buffer): void {
     if (this.#closed) return;
-    if (this.#pending.length === 0) mark(this);
+    if (this.#pending.length === 0) scheduleFlush(this);
     this.#pending.push(data);
   }
 

@@ -12,7 +12,7 @@ import type {
   TransportHandlers,
   TransportIdentity,
 } from '../broker/transport.js';
-import { scheduleFlush } from './write-batch.js';
+import { scheduleFlush } from '../io/write-batch.js';
 
 /** What a listener learned about the peer before MQTT starts. */
 export interface PeerInfo {

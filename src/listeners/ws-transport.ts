@@ -12,8 +12,8 @@ import type {
   TransportHandlers,
   TransportIdentity,
 } from '../broker/transport.js';
+import { scheduleFlush } from '../io/write-batch.js';
 import type { PeerInfo } from './socket-transport.js';
-import { scheduleFlush } from './write-batch.js';
 
 /** Close code for a text frame: MQTT allows binary frames only. */
 const UNSUPPORTED_DATA = 1003;

@@ -1,5 +1,6 @@
 /**
- * One flush per turn of the event loop for every transport.
+ * One flush per turn of the event loop for every transport: the broker's
+ * connections and the client library's links share it.
  *
  * A transport that gets its first write of a turn queues itself here; one
  * setImmediate per turn then flushes every queued transport. A burst of
