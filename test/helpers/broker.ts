@@ -75,39 +75,15 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     kind === 'mosquitto'
       ? spawn('mosquitto', args, { cwd: dir })
       : spawn(process.execPath, [midgeBin, ...args], { cwd: dir });
-  let text = '';
-  const waiters = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    text += chunk.toString();
-    for (const wake of waiters) wake();
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
+  const { output, waitForOutput } = watchOutput(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
 
   const broker: RunningBroker = {
     port,
     dir,
     process: child,
-    output: () => text,
-    waitForOutput(match, ms = 5000) {
-      const found = () =>
-        typeof match === 'string' ? text.includes(match) : match.test(text);
-      if (found()) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`broker output never showed ${match}; it was:\n${text}`));
-        }, ms);
-        const check = () => {
-          if (!found()) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        waiters.add(check);
-      });
-    },
+    output,
+    waitForOutput,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -119,12 +95,46 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   };
   if (options.noWait) return broker;
   try {
-    await waitForPort(port, child, () => text);
+    await waitForPort(port, child, output);
   } catch (error) {
     await broker.stop('SIGKILL');
     throw error;
   }
   return broker;
+}
+
+/** Collects what a broker process prints and waits for a given line. */
+export function watchOutput(child: ChildProcess): {
+  output(): string;
+  waitForOutput(match: string | RegExp, ms?: number): Promise<void>;
+} {
+  let text = '';
+  const waiters = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    text += chunk.toString();
+    for (const wake of waiters) wake();
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const waitForOutput = (match: string | RegExp, ms = 5000): Promise<void> => {
+    const found = () =>
+      typeof match === 'string' ? text.includes(match) : match.test(text);
+    if (found()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`broker output never showed ${match}; it was:\n${text}`));
+      }, ms);
+      const check = () => {
+        if (!found()) return;
+        clearTimeout(timer);
+        waiters.delete(check);
+        resolve();
+      };
+      waiters.add(check);
+    });
+  };
+  return { output: () => text, waitForOutput };
 }
 
 /** Resolves once 127.0.0.1:port takes connections; rejects if `child` exits. */

@@ -5,11 +5,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { freePort, midgeBin } from '../helpers/broker.js';
+import { freePort, midgeBin, waitForPort, watchOutput } from '../helpers/broker.js';
 
 export interface Site {
   /** Holds the config file and, in data/, the persistence folder. */
@@ -63,64 +62,17 @@ export async function startMidge(
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  let text = '';
-  const waiters = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    text += chunk.toString();
-    for (const wake of waiters) wake();
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
+  const { output, waitForOutput } = watchOutput(child);
   const midge: Midge = {
     process: child,
     exited,
-    output: () => text,
-    waitForOutput(match, ms = 5000) {
-      const found = () =>
-        typeof match === 'string' ? text.includes(match) : match.test(text);
-      if (found()) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`midge never printed ${match}; it printed:\n${text}`));
-        }, ms);
-        const check = () => {
-          if (!found()) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        waiters.add(check);
-      });
-    },
+    output,
+    waitForOutput,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };
-  if (!options.noWait) await waitForPort(site.port, midge);
+  if (!options.noWait) await waitForPort(site.port, child, output);
   return midge;
-}
-
-async function waitForPort(port: number, midge: Midge): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (midge.process.exitCode !== null) {
-      throw new Error(`midge exited with ${midge.process.exitCode}:\n${midge.output()}`);
-    }
-    if (await canConnect(port)) return;
-    await new Promise((r) => setTimeout(r, 30));
-  }
-  throw new Error(`midge did not listen on ${port}:\n${midge.output()}`);
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
