@@ -96,6 +96,10 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   if (options.noWait) return broker;
   try {
     await waitForPort(port, child, output);
+    // The first port can open before the others: when the broker logs to
+    // us, its "running" line says every listener is open.
+    if (output().includes(' starting'))
+      await waitForOutput(/ version \S+ running/, 10_000);
   } catch (error) {
     await broker.stop('SIGKILL');
     throw error;
