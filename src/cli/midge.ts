@@ -21,7 +21,9 @@ import {
 import { type Logger, LogType } from '../log/log-types.js';
 import { BrokerLogger } from '../log/logger.js';
 import { openPersistence, type Persistence } from '../persistence/index.js';
+import { scopeSources } from '../security/build-scopes.js';
 import { createSecurity, type Security } from '../security/index.js';
+import { loadScopeFiles } from '../security/load-files.js';
 import { Server } from '../server.js';
 import { SysTree } from '../sys/sys-tree.js';
 import { subscriptionDump } from '../sys/tree-dump.js';
@@ -244,6 +246,26 @@ function pidFile(path: string, log: Logger): () => void {
   }
 }
 
+/**
+ * `--test-config`: the configuration has been read; the password, ACL and
+ * PSK files it names are read too, as start-up would read them, so that a
+ * file that would stop the broker (exit code 13) fails the test as well.
+ * Plugins are not loaded: their start-up may have effects of its own.
+ */
+async function testConfig(config: Config): Promise<never> {
+  const warn = (line: string) => process.stderr.write(`${line}\n`);
+  const log: Logger = { mask: LogType.Warning, write: (_type, line) => warn(line) };
+  for (const [, options] of scopeSources(config)) {
+    try {
+      await loadScopeFiles(options, { log, onDangerousClient: () => {} });
+    } catch (error) {
+      fail(warn, [`Error: ${(error as Error).message}`], exitSecurityError);
+    }
+  }
+  process.stdout.write('Configuration file is valid.\n');
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
   const command = parseArguments();
   if (command.help) {
@@ -259,10 +281,7 @@ async function main(): Promise<void> {
       exitConfigError,
     );
   }
-  if (command.testConfig) {
-    process.stdout.write('Configuration file is valid.\n');
-    process.exit(0);
-  }
+  if (command.testConfig) await testConfig(config);
   if (command.daemon && daemonize(process.argv.slice(1))) process.exit(0);
   await run(config, command);
 }

@@ -108,6 +108,36 @@ test('--test-config checks the file and exits', () => {
   }
 });
 
+test('--test-config reads the security files start-up would read', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'midge-tcs-'));
+  try {
+    const conf = join(dir, 'sec.conf');
+    const acl = join(dir, 'acl');
+    writeFileSync(acl, 'topic read a/#\nbogus line here\n');
+    writeFileSync(
+      conf,
+      `per_listener_settings true\nlistener 1883 127.0.0.1\nacl_file ${acl}\n` +
+        `listener 1884 127.0.0.1\npassword_file ${dir}/none\n`,
+    );
+    const testConfig = () =>
+      spawnSync(process.execPath, [midgeBin, '-c', conf, '--test-config']);
+    const badAcl = testConfig();
+    assert.equal(badAcl.status, 13);
+    assert.match(badAcl.stderr.toString(), /acl:2: invalid line/);
+    assert.doesNotMatch(badAcl.stdout.toString(), /valid/);
+    writeFileSync(acl, 'topic read a/#\n');
+    const noPasswords = testConfig();
+    assert.equal(noPasswords.status, 13);
+    assert.match(noPasswords.stderr.toString(), /cannot open password file/);
+    writeFileSync(join(dir, 'none'), '');
+    const fixed = testConfig();
+    assert.equal(fixed.status, 0, fixed.stderr.toString());
+    assert.match(fixed.stdout.toString(), /Configuration file is valid/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a password file that cannot be read stops start-up with exit code 13', () => {
   const dir = mkdtempSync(join(tmpdir(), 'midge-pw-'));
   try {
