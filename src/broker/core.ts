@@ -290,15 +290,17 @@ export class BrokerCore {
    */
   refuseConnect(conn: Connection, err: ProtocolError): void {
     conn.protocolVersion = conn.decoderVersion;
+    const problem = connectProblem(err, conn.remoteAddress);
+    if (problem !== undefined) this.log(LogType.Information, problem);
     if (err.code === 'UNSUPPORTED_PROTOCOL_VERSION') {
       const v5 = conn.protocolVersion === 5;
-      conn.send({
-        type: PacketType.Connack,
-        sessionPresent: false,
-        reasonCode: v5 ? err.reasonCode : ConnectReturnCode.UnacceptableProtocolVersion,
-      });
+      const code = v5 ? err.reasonCode : ConnectReturnCode.UnacceptableProtocolVersion;
+      if (this.debugEnabled) {
+        this.logDebug(`Sending CONNACK to ${conn.remoteAddress} (0, ${code})`);
+      }
+      conn.send({ type: PacketType.Connack, sessionPresent: false, reasonCode: code });
     }
-    conn.logClient(failureWords(err.reasonCode));
+    conn.logClient(connectFailureWords(err));
     this.endConnection(conn, false);
     conn.transport.end();
   }
@@ -377,4 +379,31 @@ function dropExpiredQueued(core: BrokerCore, session: Session, now: number): voi
   });
   session.queuedBytes -= bytes;
   core.stats.messagesStored -= removed;
+}
+
+/** The information line Mosquitto writes for some bad CONNECTs. */
+function connectProblem(err: ProtocolError, from: string): string | undefined {
+  switch (err.code) {
+    case 'UNSUPPORTED_PROTOCOL_VERSION':
+      return `Invalid protocol version ${err.value} in CONNECT from ${from}.`;
+    case 'UNSUPPORTED_PROTOCOL_NAME':
+      return `Invalid protocol "${err.value}" in CONNECT from ${from}.`;
+    case 'INVALID_WILL_QOS':
+      return `Invalid Will QoS in CONNECT from ${from}.`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A CONNECT that breaks the rules is logged as a protocol error whatever
+ * the spec calls it, as Mosquitto does, except for bad properties and
+ * oversize packets.
+ */
+function connectFailureWords(err: ProtocolError): string {
+  const property = err.code.includes('PROPERTY');
+  if (err.reasonCode === ReasonCode.MalformedPacket && !property) {
+    return failureWords(ReasonCode.ProtocolError);
+  }
+  return failureWords(err.reasonCode);
 }

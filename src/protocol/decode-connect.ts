@@ -78,12 +78,14 @@ function checkLevel(name: string, level: number, holder: VersionHolder): Protoco
       ReasonCode.UnsupportedProtocolVersion,
       'UNSUPPORTED_PROTOCOL_VERSION',
       `unsupported protocol level ${level} for ${name}`,
+      level,
     );
   }
   throw new ProtocolError(
     ReasonCode.UnsupportedProtocolVersion,
     'UNSUPPORTED_PROTOCOL_NAME',
     `unknown protocol name '${name}'`,
+    name,
   );
 }
 

@@ -13,12 +13,20 @@ import { ReasonCode } from './reason-codes.js';
 export class ProtocolError extends Error {
   readonly code: string;
   readonly reasonCode: ReasonCode;
+  /** The offending value where a log line names it (a protocol level). */
+  readonly value: string | number | undefined;
 
-  constructor(reasonCode: ReasonCode, code: string, message: string) {
+  constructor(
+    reasonCode: ReasonCode,
+    code: string,
+    message: string,
+    value?: string | number,
+  ) {
     super(message);
     this.name = 'ProtocolError';
     this.code = code;
     this.reasonCode = reasonCode;
+    this.value = value;
   }
 }
 

@@ -53,7 +53,9 @@ export function refuse(conn: Connection, reason: ReasonCode): void {
   const core = conn.core;
   const code = v5 ? reason : returnCode(reason);
   if (core.debugEnabled) {
-    core.logDebug(`Sending CONNACK to ${conn.logId} (0, ${code})`);
+    // Before a client id is known, Mosquitto names the peer's address.
+    const to = conn.clientId === '' ? conn.remoteAddress : conn.clientId;
+    core.logDebug(`Sending CONNACK to ${to} (0, ${code})`);
   }
   conn.send({
     type: PacketType.Connack,

@@ -13,7 +13,12 @@ import {
   protocolError,
   ReasonCode,
 } from '../../protocol/index.js';
-import { type Connection, ConnState, type WillSpec } from '../connection.js';
+import {
+  type Connection,
+  ConnState,
+  failureWords,
+  type WillSpec,
+} from '../connection.js';
 import { newMessage, setOrigin } from '../message.js';
 import { NEVER_EXPIRES } from '../session.js';
 import { startEnhancedAuth } from './auth.js';
@@ -130,6 +135,7 @@ function checkClientId(conn: Connection, p: ConnectPacket): ConnectRequest | und
         ? ReasonCode.ClientIdentifierNotValid
         : ReasonCode.UnspecifiedError;
       refuse(conn, v === 5 ? v5Refusal : ReasonCode.ClientIdentifierNotValid);
+      conn.logClient(failureWords(ReasonCode.ProtocolError));
       return undefined;
     }
     const prefix = listener.autoIdPrefix ?? core.options.autoIdPrefix;
