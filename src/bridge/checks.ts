@@ -19,12 +19,6 @@ export function checkBridge(config: BridgeConfig): BridgeCheck {
   if (config.tlsVersion !== null && !TLS_VERSIONS.includes(config.tlsVersion)) {
     errors.push(`unknown bridge_tls_version "${config.tlsVersion}"`);
   }
-  if (config.requireOcsp) {
-    // LIMIT(feature): Node can ask for a stapled OCSP response, but the
-    // client library does not let the bridge ask or see the answer yet;
-    // accepting the option silently would drop a check the user wants.
-    errors.push(`bridge_require_ocsp is not supported yet`);
-  }
   const tls = usesTls(config);
   for (const address of config.addresses) {
     if (srvDomain(address) === null) continue;

@@ -112,6 +112,7 @@ function addTls(options: ClientOptions, config: BridgeConfig): void {
   if (config.certfile !== null) tls.certFile = config.certfile;
   if (config.keyfile !== null) tls.keyFile = config.keyfile;
   if (config.insecure) tls.insecure = true;
+  if (config.requireOcsp) tls.requireOcsp = true;
   if (config.alpn !== null) tls.alpn = config.alpn;
   if (config.tlsVersion !== null) tls.version = config.tlsVersion as TlsVersion;
   // OpenSSL takes TLS 1.2 ciphers and TLS 1.3 suites as two lists; Node

@@ -1,7 +1,7 @@
 /**
  * The broker command's bridges: started once the listeners are open,
  * stopped before the broker closes, reloaded on SIGHUP. Settings midge
- * cannot honour (bridge_require_ocsp...) make startBridges throw, so the
+ * cannot honour (an unknown bridge_tls_version...) make startBridges throw, so the
  * command can refuse to start, as it does for any bad configuration.
  *
  * @example (in midge.ts)

@@ -27,6 +27,7 @@ export type MqttErrorCode =
   | 'CONNECT_FAILED'
   | 'CONNECT_TIMEOUT'
   | 'TLS_FAILED'
+  | 'OCSP_FAILED'
   | 'PROXY_FAILED'
   | 'SRV_LOOKUP_FAILED'
   | 'WEBSOCKET_FAILED'

@@ -42,6 +42,14 @@ export interface TlsOptions {
   ciphers?: string;
   /** SNI name; defaults to the host when it is not an IP address. */
   servername?: string;
+  /**
+   * Ask the server for a stapled OCSP response and refuse the connection
+   * (TransportError 'OCSP_FAILED') unless it is signed by the issuer of
+   * the server certificate (or a responder it delegated to), names that
+   * certificate, says "good" and is current. Mosquitto's
+   * bridge_require_ocsp.
+   */
+  requireOcsp?: boolean;
 }
 
 /** TLS-PSK (--psk, --psk-identity); implies TLS. */

@@ -5,7 +5,14 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { type MqttErrorCode, transportError } from '../errors.js';
+import { type MqttErrorCode, TransportError, transportError } from '../errors.js';
+import { ocspProblem } from './ocsp.js';
+
+/**
+ * tls.connect passes requestOCSP on to its TLSSocket; @types/node lists
+ * it only for the TLSSocket constructor.
+ */
+export type TlsConnectOptions = ConnectionOptions & { requestOCSP?: boolean };
 
 export interface TcpTarget {
   host: string;
@@ -30,14 +37,33 @@ export function openUnix(path: string, signal?: AbortSignal): Promise<Socket> {
   return whenOpen(netConnect({ path }), 'connect', what, 'CONNECT_FAILED', signal);
 }
 
-/** TLS over an already connected socket; resolves after the handshake. */
-export function openTls(
+/**
+ * TLS over an already connected socket; resolves after the handshake.
+ * With `requestOCSP` the server must staple a good OCSP response for its
+ * certificate, or the socket is closed and the promise rejects.
+ */
+export async function openTls(
   socket: Socket,
-  options: ConnectionOptions,
+  options: TlsConnectOptions,
   signal?: AbortSignal,
 ): Promise<TLSSocket> {
   const tls = tlsConnect({ ...options, socket });
-  return whenOpen(tls, 'secureConnect', 'TLS handshake failed', 'TLS_FAILED', signal);
+  let stapled: Buffer | undefined;
+  // Node reports "no response" as null.
+  const onResponse = (r: Buffer | null) => (stapled = r ?? undefined);
+  if (options.requestOCSP) tls.once('OCSPResponse', onResponse);
+  const what = 'TLS handshake failed';
+  const open = await whenOpen(tls, 'secureConnect', what, 'TLS_FAILED', signal);
+  if (!options.requestOCSP) return open;
+  const peer = open.getPeerCertificate(true);
+  const problem = ocspProblem({
+    response: stapled,
+    cert: peer.raw,
+    issuer: peer.issuerCertificate?.raw,
+  });
+  if (problem === null) return open;
+  open.destroy();
+  throw new TransportError('OCSP_FAILED', problem);
 }
 
 function whenOpen<S extends Socket>(

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { UsageError } from '../errors.js';
 import type { ClientOptions, TlsVersion } from '../options.js';
+import type { TlsConnectOptions } from './socket.js';
 
 const MIN_VERSION: Record<TlsVersion, tls.SecureVersion> = {
   'tlsv1.3': 'TLSv1.3',
@@ -29,9 +30,9 @@ const OS_BUNDLES = [
 export async function tlsOptions(
   o: ClientOptions,
   host: string,
-): Promise<tls.ConnectionOptions> {
+): Promise<TlsConnectOptions> {
   const t = o.tls ?? {};
-  const result: tls.ConnectionOptions = {
+  const result: TlsConnectOptions = {
     minVersion: MIN_VERSION[t.version ?? 'tlsv1.2'],
     rejectUnauthorized: t.rejectUnauthorized ?? true,
   };
@@ -50,6 +51,7 @@ export async function tlsOptions(
   if (t.insecure) result.checkServerIdentity = () => undefined;
   if (t.alpn) result.ALPNProtocols = Array.isArray(t.alpn) ? t.alpn : [t.alpn];
   if (t.ciphers) result.ciphers = t.ciphers;
+  if (t.requireOcsp) result.requestOCSP = true;
   if (o.psk) addPsk(result, o.psk.identity, o.psk.key, t.ciphers);
   return result;
 }

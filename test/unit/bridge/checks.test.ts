@@ -15,11 +15,9 @@ describe('bridge setting checks', () => {
     assert.deepEqual(checkBridge(bridge('')), { errors: [], warnings: [] });
   });
 
-  test('bridge_require_ocsp is refused, not ignored', () => {
+  test('bridge_require_ocsp is accepted', () => {
     const config = bridge('bridge_cafile /ca.pem\nbridge_require_ocsp true');
-    assert.deepEqual(bridgeErrors([config]), [
-      'bridge c: bridge_require_ocsp is not supported yet',
-    ]);
+    assert.deepEqual(bridgeErrors([config]), []);
   });
 
   test('an unknown TLS version is refused', () => {
@@ -51,13 +49,13 @@ describe('bridge setting checks', () => {
     const lines: string[] = [];
     const log: Logger = { mask: LogType.All, write: (_t, m) => lines.push(m) };
     const broker = new Broker();
-    const bad = bridge('bridge_cafile /ca.pem\nbridge_require_ocsp true');
+    const bad = bridge('bridge_cafile /ca.pem\nbridge_tls_version tlsv9');
     const manager = new BridgeManager(broker, [bad], log);
     await manager.start();
     assert.equal(manager.bridges.size, 0);
     assert.ok(
       lines.includes(
-        'Error: Unable to start bridge c: bridge_require_ocsp is not supported yet.',
+        'Error: Unable to start bridge c: unknown bridge_tls_version "tlsv9".',
       ),
       lines.join('\n'),
     );

@@ -1,0 +1,91 @@
+/**
+ * bridge_require_ocsp: the bridge asks its remote for a stapled OCSP
+ * response and connects only with a good, current one, from the issuer
+ * of the remote's certificate (or its delegated responder), for that
+ * certificate. The remote is a plain midge behind a node:tls front that
+ * staples responses made by `openssl ocsp`.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, type TestContext, test } from 'node:test';
+import { type Certs, makeCerts } from '../helpers/certs.js';
+import { makeOcspResponses, type OcspResponses, staplingFront } from '../helpers/ocsp.js';
+import { type BridgeHost, plainListener, startHost, until } from './helpers.js';
+
+let certs: Certs;
+let responses: OcspResponses;
+before(() => {
+  certs = makeCerts();
+  responses = makeOcspResponses(certs);
+});
+after(() => certs.remove());
+
+/** A bridge with bridge_require_ocsp to a remote that staples `staple`. */
+async function bridgeTo(
+  t: TestContext,
+  staple: Buffer | null,
+  ocsp = 'bridge_require_ocsp true\n',
+): Promise<BridgeHost> {
+  const remote = await startHost(plainListener);
+  t.after(() => remote.stop());
+  const front = await staplingFront(certs, remote.port, () => staple);
+  t.after(() => front.close());
+  const host = await startHost(
+    (p) =>
+      `${plainListener(p)}connection s\naddress 127.0.0.1:${front.port}\n` +
+      `restart_timeout 1\ntopic a in\nbridge_cafile ${certs.caFile}\n${ocsp}`,
+  );
+  t.after(() => host.stop());
+  return host;
+}
+
+const state = (host: BridgeHost) => host.bridges.bridges.get('s')?.state;
+
+describe('bridge_require_ocsp', { concurrency: true }, () => {
+  test('connects with a good response from the CA', async (t) => {
+    const host = await bridgeTo(t, responses.good);
+    await until(() => state(host) === 'connected', 5000, 'for the bridge');
+  });
+
+  test('connects with a good response from a delegated responder', async (t) => {
+    const host = await bridgeTo(t, responses.delegated);
+    await until(() => state(host) === 'connected', 5000, 'for the bridge');
+  });
+
+  test('without the option, a remote that staples nothing is fine', async (t) => {
+    const host = await bridgeTo(t, null, '');
+    await until(() => state(host) === 'connected', 5000, 'for the bridge');
+  });
+
+  const refusals: Array<[string, () => Buffer | null, string]> = [
+    ['no response', () => null, 'OCSP: no response stapled'],
+    [
+      'a revoked certificate',
+      () => responses.revoked,
+      'OCSP: SSL certificate status: revoked (keyCompromise)',
+    ],
+    [
+      'a response for another certificate',
+      () => responses.otherCert,
+      'OCSP: no response for the server certificate',
+    ],
+    [
+      'a response signed by another key',
+      () => responses.wrongKey,
+      'OCSP: response verification failed',
+    ],
+    [
+      'a responder the CA did not delegate to',
+      () => responses.notDelegated,
+      'OCSP: response verification failed',
+    ],
+    ['an expired response', () => responses.expired, 'OCSP: OCSP response has expired'],
+  ];
+  for (const [what, staple, reason] of refusals) {
+    test(`refuses ${what}`, async (t) => {
+      const host = await bridgeTo(t, staple());
+      const line = await host.log.waitFor('Error creating bridge');
+      assert.equal(line, `Error creating bridge: ${reason}.`);
+      assert.notEqual(state(host), 'connected');
+    });
+  }
+});
