@@ -3,6 +3,7 @@
  * cannot honour are errors (the bridge does not start) or warnings (it
  * starts without them).
  */
+import { tcpSocketOptionsSupported } from '../client/index.js';
 import type { BridgeConfig } from '../config/types.js';
 import { SRV_PLAIN, SRV_SECURE, srvDomain, usesTls } from './remote-options.js';
 
@@ -27,17 +28,16 @@ export function checkBridge(config: BridgeConfig): BridgeCheck {
       errors.push(`address ${address.host} should start with ${want}`);
     }
   }
-  // LIMIT(feature): the client library does not expose its socket, so
-  // these TCP settings cannot be applied; the bridge runs with the system's.
-  if (config.tcpKeepalive !== null) {
-    warnings.push(
-      `bridge ${config.name}: bridge_tcp_keepalive is not supported yet and is ignored`,
-    );
-  }
-  if (config.tcpUserTimeout !== null) {
-    warnings.push(
-      `bridge ${config.name}: bridge_tcp_user_timeout is not supported yet and is ignored`,
-    );
+  if (!tcpSocketOptionsSupported()) {
+    const why = 'the optional package net-keepalive does not load here';
+    const b = `bridge ${config.name}`;
+    if (config.tcpKeepalive !== null) {
+      const what = 'bridge_tcp_keepalive interval and counter are not applied';
+      warnings.push(`${b}: ${what}: ${why}`);
+    }
+    if (config.tcpUserTimeout !== null) {
+      warnings.push(`${b}: bridge_tcp_user_timeout is not applied: ${why}`);
+    }
   }
   return { errors, warnings };
 }

@@ -80,6 +80,12 @@ export function remoteOptions(
     if (context.dnsServers) options.dnsServers = context.dnsServers;
   }
   if (config.bindAddress !== null) options.bindAddress = config.bindAddress;
+  const keepalive = config.tcpKeepalive;
+  if (keepalive !== null) {
+    const { idle, interval, counter } = keepalive;
+    options.tcpKeepalive = { idle, interval, count: counter };
+  }
+  if (config.tcpUserTimeout !== null) options.tcpUserTimeout = config.tcpUserTimeout;
   if (config.remoteUsername !== null) options.username = config.remoteUsername;
   if (config.remotePassword !== null) options.password = config.remotePassword;
   if (version === 5) options.properties = connectProperties(config, context);

@@ -47,6 +47,7 @@ export type {
   ClientOptions,
   PskOptions,
   ReconnectOptions,
+  TcpKeepalive,
   TlsOptions,
   TlsVersion,
   Transport,
@@ -62,3 +63,4 @@ export type {
   SubscriptionRequest,
 } from './requests-build.js';
 export { parseProxyUrl } from './transport/socks5.js';
+export { tcpSocketOptionsSupported } from './transport/tcp-options.js';

@@ -4,6 +4,9 @@
  */
 import type { Properties, QoS } from '../protocol/index.js';
 import type { AuthHandler } from './auth.js';
+import type { TcpKeepalive } from './transport/tcp-options.js';
+
+export type { TcpKeepalive } from './transport/tcp-options.js';
 
 export type Transport = 'tcp' | 'tls' | 'ws' | 'wss' | 'unix';
 
@@ -110,6 +113,19 @@ export interface ClientOptions {
   bindAddress?: string;
   /** Disable Nagle's algorithm (default true: writes are batched). */
   noDelay?: boolean;
+  /**
+   * TCP keep-alive probes on the connection (SO_KEEPALIVE): seconds idle
+   * before the first, seconds between them, how many go unanswered
+   * before the system drops the connection. `interval` and `count` need
+   * the optional package net-keepalive (see tcpSocketOptionsSupported).
+   */
+  tcpKeepalive?: TcpKeepalive;
+  /**
+   * TCP_USER_TIMEOUT in ms: the system drops the connection when sent
+   * data stays unacknowledged this long; 0 is the system's default
+   * (Linux; needs net-keepalive).
+   */
+  tcpUserTimeout?: number;
   /** 3 = MQTT 3.1, 4 = 3.1.1 (default), 5 = 5.0. */
   protocolVersion?: 3 | 4 | 5;
   /** Default '' (the server assigns one); 3.1 gets a random id. */

@@ -35,6 +35,7 @@ export function validateOptions(o: ResolvedOptions): void {
     fail('a password needs a username before MQTT 5');
   }
   checkWill(o, fail);
+  checkTcp(o, fail);
   if (o.protocolVersion < 5 && o.properties && hasKeys(o.properties)) {
     fail('CONNECT properties need MQTT 5');
   }
@@ -59,6 +60,23 @@ function checkWill(o: ResolvedOptions, fail: (message: string) => never): void {
     fail('will QoS must be 0-2');
   if (o.protocolVersion < 5 && will.properties && hasKeys(will.properties)) {
     fail('will properties need MQTT 5');
+  }
+}
+
+function checkTcp(o: ResolvedOptions, fail: (message: string) => never): void {
+  const { tcpKeepalive: k, tcpUserTimeout } = o;
+  const positive = (n: number | undefined) =>
+    n === undefined || (Number.isInteger(n) && n > 0);
+  if (
+    k !== undefined &&
+    !(positive(k.idle) && positive(k.interval) && positive(k.count))
+  ) {
+    fail('tcpKeepalive idle, interval and count must be whole numbers above 0');
+  }
+  const t = tcpUserTimeout;
+  if (t !== undefined && !(Number.isInteger(t) && t >= 0)) {
+    // 0 is the system's default, as setsockopt takes it.
+    fail('tcpUserTimeout must be a whole number of ms, 0 or more');
   }
 }
 

@@ -11,6 +11,7 @@ import type { ResolvedOptions } from '../options.js';
 import { openTcp, openTls, openUnix } from './socket.js';
 import { openSocks5, parseProxyUrl } from './socks5.js';
 import { type HostPort, srvTargets } from './srv.js';
+import { applyTcpSettings } from './tcp-options.js';
 import { tlsOptions } from './tls-options.js';
 import { openWebSocket } from './websocket.js';
 
@@ -56,6 +57,7 @@ async function openTarget(
       )
     : await openTcp({ host, port, localAddress: o.bindAddress, noDelay }, signal);
   try {
+    applyTcpSettings(socket, o);
     if (isSecure(o)) socket = await openTls(socket, await tlsOptions(o, host), signal);
     if (o.transport === 'ws' || o.transport === 'wss') {
       const secure = o.transport === 'wss';
