@@ -21,6 +21,7 @@
 import { lookup } from 'node:dns/promises';
 import type { Broker } from '../broker/index.js';
 import {
+  ClientSession,
   ConnectionRefusedError,
   type Message,
   type MqttClient,
@@ -34,7 +35,12 @@ import { failureReason, refusalLine, refusesBridgeBit } from './connect-failures
 import { Forwarder } from './forwarder.js';
 import { LocalSide } from './local-side.js';
 import { createRemoteClient, setUpRemote } from './remote-link.js';
-import { protocolVersion, type RemoteContext, srvDomain } from './remote-options.js';
+import {
+  protocolVersion,
+  type RemoteContext,
+  remoteSessionPersists,
+  srvDomain,
+} from './remote-options.js';
 import { RestartDelay } from './restart-delay.js';
 import { TopicMap } from './topic-map.js';
 
@@ -76,6 +82,12 @@ export class Bridge {
   readonly #version: 3 | 4 | 5;
   readonly #stateTopic: string;
   readonly #watchers = new Set<(state: BridgeState) => void>();
+  /**
+   * The remote session's in-flight state, shared by the clients of
+   * successive connections when that session is persistent; null when
+   * each connection starts clean.
+   */
+  readonly #session: ClientSession | null;
   #state: BridgeState = 'new';
   #client: MqttClient | null = null;
   #connectedAt = 0;
@@ -98,6 +110,7 @@ export class Bridge {
     this.#tryPrivate = config.tryPrivate;
     this.#stateTopic =
       config.notificationTopic ?? `$SYS/broker/connection/${this.#remoteId}/state`;
+    this.#session = remoteSessionPersists(config) ? new ClientSession() : null;
     this.#map = new TopicMap(config.topics);
     this.#ring = new AddressRing(config.addresses, config.roundRobin);
     this.#delay = new RestartDelay(config, context.random);
@@ -167,6 +180,9 @@ export class Bridge {
     if (client !== null) await client.end();
     this.#local.notify('0');
     this.#forwarder.forgetHeld();
+    // What is still in flight to the remote stays in flight on the local
+    // session, which sends it again to the next bridge.
+    this.#session?.clear();
     this.#local.close(forget);
   }
 
@@ -196,6 +212,7 @@ export class Bridge {
     const context: RemoteContext = {
       maxInflight: this.#ctx.broker.options.maxInflightMessages,
     };
+    if (this.#session !== null) context.session = this.#session;
     if (this.#ctx.dnsServers) context.dnsServers = this.#ctx.dnsServers;
     const ids = {
       localId: this.#localId,

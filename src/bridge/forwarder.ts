@@ -8,8 +8,17 @@
  * back, held messages go out again first, in the order they came, then the
  * local broker sends what it queued meanwhile.
  *
+ * With a persistent remote session the clients of successive connections
+ * share one ClientSession: a message handed to it stays in flight there
+ * across a lost connection, and the next client resends it as MQTT asks
+ * (PUBLISH with DUP, or PUBREL) rather than the bridge publishing it anew,
+ * which would make QoS 2 "at least once". Only what was never handed over
+ * is sent when the remote comes back.
+ *
  * Remote to local: the client library acknowledges the remote at once and
- * the message is published on the local session.
+ * the message is published on the local session; the shared session
+ * remembers QoS 2 identifiers until PUBREL, so a message the remote sends
+ * again after a reconnect is not published twice.
  */
 import type { Message, MqttClient } from '../client/index.js';
 import { PublishError, UsageError } from '../client/index.js';
@@ -66,6 +75,8 @@ export class Forwarder {
   readonly #qos0Limit: number;
   /** Messages delivered by the local broker and not yet acknowledged to it. */
   readonly #held = new Set<PublishPacket>();
+  /** Held messages handed to a shared session, which resends them itself. */
+  readonly #inSession = new Set<PublishPacket>();
   #client: MqttClient | null = null;
   #limits: RemoteLimits = { maxQos: 2, retain: true };
   /** When a message last crossed the bridge, for idle_timeout. */
@@ -101,7 +112,9 @@ export class Forwarder {
     };
     this.#client = client;
     this.lastActivity = Date.now();
-    for (const packet of this.#held) this.#send(client, packet);
+    for (const packet of this.#held) {
+      if (!this.#inSession.has(packet)) this.#send(client, packet);
+    }
   }
 
   /**
@@ -120,6 +133,7 @@ export class Forwarder {
    */
   forgetHeld(): void {
     this.#held.clear();
+    this.#inSession.clear();
   }
 
   /** Takes a message from the local broker. */
@@ -172,9 +186,10 @@ export class Forwarder {
     }
     const options =
       properties === undefined ? { qos, retain } : { qos, retain, properties };
+    if (client.options.session !== undefined) this.#inSession.add(packet);
     client.publish(topic, packet.payload, options).then(
       () => this.#done(packet),
-      (error: Error) => this.#failed(client, packet, error),
+      (error: Error) => this.#failed(packet, error),
     );
   }
 
@@ -194,18 +209,21 @@ export class Forwarder {
     return encode(packet, this.#version).length > max;
   }
 
-  #failed(client: MqttClient, packet: PublishPacket, error: Error): void {
+  #failed(packet: PublishPacket, error: Error): void {
     // The remote refused the message (PUBACK with a failure code) or it
-    // cannot be sent to this remote at all: drop it. Any other failure is
-    // a lost connection: the message stays held for the next one.
+    // cannot be sent to this remote at all: drop it, whichever client of
+    // a shared session heard so. Any other failure is a lost connection
+    // (or a session ended): the message stays held for the next one.
+    this.#inSession.delete(packet);
     const refused = error instanceof PublishError || error instanceof UsageError;
-    if (!refused || client !== this.#client) return;
+    if (!refused || !this.#held.has(packet)) return;
     this.#warn(`dropped a message on ${packet.topic}: ${error.message}`);
     this.#done(packet);
   }
 
   /** The message is dealt with: release it on the local session. */
   #done(packet: PublishPacket): void {
+    this.#inSession.delete(packet);
     if (!this.#held.delete(packet)) return;
     this.#link.ack(packet);
   }

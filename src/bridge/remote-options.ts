@@ -8,7 +8,12 @@
  * `_secure-mqtt._tcp.<domain>` with TLS) is a midge extension: the bridge
  * looks up the domain's SRV records and tries their targets in order.
  */
-import type { ClientOptions, TlsOptions, TlsVersion } from '../client/index.js';
+import type {
+  ClientOptions,
+  ClientSession,
+  TlsOptions,
+  TlsVersion,
+} from '../client/index.js';
 import type { BridgeAddress, BridgeConfig } from '../config/types.js';
 import type { Properties, ProtocolVersion } from '../protocol/index.js';
 
@@ -27,10 +32,21 @@ export interface RemoteContext {
   maxInflight: number;
   /** DNS servers ('ip' or 'ip:port') for SRV lookups; default the system's. */
   dnsServers?: string[];
+  /** The in-flight state shared by successive connections, if persistent. */
+  session?: ClientSession;
 }
 
 export function protocolVersion(config: BridgeConfig): ProtocolVersion {
   return VERSIONS[config.protocolVersion];
+}
+
+/**
+ * True when the remote keeps the bridge's session between connections:
+ * cleansession false, and for MQTT 5 a session expiry interval above 0.
+ */
+export function remoteSessionPersists(config: BridgeConfig): boolean {
+  if (config.cleansession) return false;
+  return protocolVersion(config) < 5 || config.sessionExpiryInterval > 0;
 }
 
 export function usesTls(config: BridgeConfig): boolean {
@@ -79,6 +95,7 @@ export function remoteOptions(
     options.srv = true;
     if (context.dnsServers) options.dnsServers = context.dnsServers;
   }
+  if (context.session !== undefined) options.session = context.session;
   if (config.bindAddress !== null) options.bindAddress = config.bindAddress;
   const keepalive = config.tcpKeepalive;
   if (keepalive !== null) {

@@ -35,10 +35,9 @@ import {
   UsageError,
 } from './errors.js';
 import { type ConnectResult, Handshake, serverDisconnect } from './handshake.js';
-import { Inbound } from './inbound.js';
+import type { Inbound, Message } from './inbound.js';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { Outbound, type PublishResult } from './outbound.js';
-import { PacketIds } from './packet-ids.js';
+import type { Outbound, PublishResult } from './outbound.js';
 import { backoffDelay } from './reconnect.js';
 import { Requests } from './requests.js';
 import {
@@ -50,6 +49,7 @@ import {
   type SubscribeInput,
   type SubscribeOptions,
 } from './requests-build.js';
+import { ownSession, type SessionParts, sessionParts } from './session.js';
 import { Subscriptions } from './subscriptions.js';
 import { openLink } from './transport/open-link.js';
 import { validateOptions } from './validate-options.js';
@@ -71,10 +71,11 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
   #reconnectTimer: NodeJS.Timeout | undefined;
   #closeWaiters: Array<() => void> = [];
   #reauth: { resolve(p: AuthPacket): void; reject(e: Error): void } | null = null;
-  readonly #ids = new PacketIds();
-  readonly #outbound = new Outbound(this.#ids);
-  readonly #requests = new Requests(this.#ids);
-  readonly #inbound = new Inbound((message) => this.emit('message', message));
+  readonly #session: SessionParts;
+  readonly #outbound: Outbound;
+  readonly #requests: Requests;
+  readonly #inbound: Inbound;
+  readonly #deliver = (message: Message) => this.emit('message', message);
   readonly #subscriptions = new Subscriptions();
   readonly #tap: PacketTap = {
     sent: (packet) => this.emit('packetsend', packet),
@@ -92,6 +93,11 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
     this.options = resolveOptions(options);
     validateOptions(this.options);
     this.#clientId = this.options.clientId;
+    const shared = this.options.session;
+    this.#session = shared ? sessionParts(shared) : ownSession(this.#deliver);
+    this.#outbound = this.#session.outbound;
+    this.#inbound = this.#session.inbound;
+    this.#requests = new Requests(this.#session.ids);
   }
 
   get state(): ClientState {
@@ -132,6 +138,7 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
     if (this.#state !== 'idle' && this.#state !== 'closed') {
       throw new UsageError('INVALID_OPTION', `connect() while ${this.#state}`);
     }
+    this.#takeSession();
     this.#state = 'connecting';
     try {
       return await this.#tryConnect();
@@ -438,7 +445,9 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
     this.#state = 'closed';
     const failure =
       error ?? new ClientClosedError('CLIENT_CLOSED', 'the client was closed');
-    this.#outbound.failAll(failure);
+    // A shared session keeps its messages for the next client.
+    if (!this.options.session) this.#outbound.failAll(failure);
+    if (this.#session.owner === this) this.#session.owner = null;
     this.#requests.failAll(failure);
     // A later connect() starts afresh: no automatic resubscribing.
     this.#subscriptions.clear();
@@ -451,6 +460,17 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
     const waiters = this.#closeWaiters;
     this.#closeWaiters = [];
     for (const wake of waiters) wake();
+  }
+
+  /** One client at a time may use a session given in the options. */
+  #takeSession(): void {
+    const session = this.#session;
+    const owner = session.owner as MqttClient | null;
+    if (owner !== null && owner !== this && owner.#state !== 'closed') {
+      throw new UsageError('INVALID_OPTION', 'the session is in use by another client');
+    }
+    session.owner = this;
+    session.inbound.deliverTo(this.#deliver);
   }
 
   #checkOpen(): void {

@@ -34,12 +34,22 @@ export class Inbound {
   /** QoS 2 identifiers between PUBREC and PUBREL. */
   readonly #qos2 = new Set<number>();
   readonly #aliases = new IncomingAliases();
-  readonly #deliver: (message: Message) => void;
+  #deliver: (message: Message) => void;
   #conn: Connection | null = null;
   #receiveMax = 65535;
 
   constructor(deliver: (message: Message) => void) {
     this.#deliver = deliver;
+  }
+
+  /** Where messages go from now on (the client using the session). */
+  deliverTo(deliver: (message: Message) => void): void {
+    this.#deliver = deliver;
+  }
+
+  /** The session ends: no QoS 2 identifier is remembered any more. */
+  forget(): void {
+    this.#qos2.clear();
   }
 
   /**

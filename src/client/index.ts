@@ -62,5 +62,6 @@ export type {
   SubscribeOptions,
   SubscriptionRequest,
 } from './requests-build.js';
+export { ClientSession } from './session.js';
 export { parseProxyUrl } from './transport/socks5.js';
 export { tcpSocketOptionsSupported } from './transport/tcp-options.js';

@@ -4,6 +4,7 @@
  */
 import type { Properties, QoS } from '../protocol/index.js';
 import type { AuthHandler } from './auth.js';
+import type { ClientSession } from './session.js';
 import type { TcpKeepalive } from './transport/tcp-options.js';
 
 export type { TcpKeepalive } from './transport/tcp-options.js';
@@ -170,6 +171,12 @@ export interface ClientOptions {
    * what was subscribed (default true).
    */
   resubscribe?: boolean;
+  /**
+   * Keep the messages in flight here rather than in the client, so that a
+   * later client with the same session resumes them (see ClientSession).
+   * Default: the client's own session, which ends with it.
+   */
+  session?: ClientSession;
 }
 
 export interface ResolvedOptions extends ClientOptions {

@@ -37,10 +37,14 @@ interface Sent {
   settle(error?: Error): void;
 }
 
-/** A stand-in for the remote client: records publishes, settles on demand. */
-function fakeRemote(props: Record<string, number> = {}) {
+/**
+ * A stand-in for the remote client: records publishes, settles on demand.
+ * `shared` stands for a ClientSession given in its options.
+ */
+function fakeRemote(props: Record<string, number> = {}, shared?: object) {
   const sent: Sent[] = [];
   const client = {
+    options: shared === undefined ? {} : { session: shared },
     connectResult: {
       sessionPresent: false,
       reasonCode: 0,
@@ -153,6 +157,29 @@ describe('bridge forwarder', () => {
       second.sent.map((m) => m.topic),
       ['rem/q/1'],
     );
+  });
+
+  test('with a shared session, what was handed over is not published again', async () => {
+    const s = await setup();
+    const session = {};
+    const first = fakeRemote({}, session);
+    s.forwarder.attach(first.client);
+    s.publish('loc/q/1', 2);
+    await tick();
+    s.forwarder.detach(true);
+    s.publish('loc/q/2', 2);
+    await tick();
+    // The session resends loc/q/1 itself; only loc/q/2 is new to it.
+    const second = fakeRemote({}, session);
+    s.forwarder.attach(second.client);
+    assert.deepEqual(
+      second.sent.map((m) => m.topic),
+      ['rem/q/2'],
+    );
+    first.sent[0]!.settle();
+    second.sent[0]!.settle();
+    await tick();
+    assert.equal(s.session.inflight.size, 0, 'both released locally');
   });
 
   test('a message the remote refuses is dropped, not resent', async () => {
