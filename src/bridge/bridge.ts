@@ -87,6 +87,9 @@ export class Bridge {
    * successive connections when that session is persistent; null when
    * each connection starts clean.
    */
+  // LIMIT(persistence): this state lives in memory only. After a restart
+  // of midge the local session sends what was in flight again, as new
+  // messages, so QoS 2 to the remote is at least once across a restart.
   readonly #session: ClientSession | null;
   #state: BridgeState = 'new';
   #client: MqttClient | null = null;
