@@ -21,7 +21,7 @@ async function bridgeWith(t: TestContext, lines: string) {
   );
   t.after(() => host.stop());
   await until(() => host.bridges.bridges.get('s')?.state === 'connected', 5000);
-  return readTcpSettings(socketTo(remote.port));
+  return await readTcpSettings(socketTo(remote.port));
 }
 
 describe('bridge TCP settings', { concurrency: true, skip }, () => {

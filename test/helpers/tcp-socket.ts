@@ -36,25 +36,32 @@ export interface TcpReadback {
   keepaliveTimer: number | null;
 }
 
-export function readTcpSettings(socket: Socket): TcpReadback {
+/**
+ * The settings of `socket`. While it has data in flight, `ss` shows the
+ * retransmission timer instead of the keep-alive one, so this waits
+ * (up to `ms`) for the socket to settle first.
+ */
+export async function readTcpSettings(socket: Socket, ms = 3000): Promise<TcpReadback> {
   const lib = createRequire(import.meta.url)('net-keepalive') as KeepaliveGetters;
+  const deadline = Date.now() + ms;
+  let timer = ssTimer(socket.localPort!);
+  while (timer?.kind === 'on' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    timer = ssTimer(socket.localPort!);
+  }
   return {
     interval: lib.getKeepAliveInterval(socket),
     probes: lib.getKeepAliveProbes(socket),
     userTimeout: lib.getUserTimeout(socket),
-    keepaliveTimer: keepaliveTimer(socket.localPort!),
+    keepaliveTimer: timer?.kind === 'keepalive' ? timer.seconds : null,
   };
 }
 
-/** `ss` shows e.g. timer:(keepalive,1min16sec,0) for a socket with keep-alive. */
-function keepaliveTimer(localPort: number): number | null {
-  const out = execFileSync('ss', [
-    '-tnoH',
-    'state',
-    'established',
-    `( sport = :${localPort} )`,
-  ]).toString();
-  const m = /timer:\(keepalive,(?:(\d+)min)?(?:([\d.]+)sec)?/.exec(out);
+/** `ss` shows e.g. timer:(keepalive,1min16sec,0), or (on,...) while sending. */
+function ssTimer(localPort: number): { kind: string; seconds: number } | null {
+  const filter = `( sport = :${localPort} )`;
+  const out = execFileSync('ss', ['-tnoH', 'state', 'established', filter]).toString();
+  const m = /timer:\((\w+),(?:(\d+)min)?(?:([\d.]+)sec)?/.exec(out);
   if (m === null) return null;
-  return Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
+  return { kind: m[1]!, seconds: Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) };
 }

@@ -25,7 +25,7 @@ describe('TCP socket options', () => {
       tcpUserTimeout: 4000,
     });
     assert.ok(client instanceof MqttClient, String(client));
-    const tcp = readTcpSettings(socketTo(server.port));
+    const tcp = await readTcpSettings(socketTo(server.port));
     assert.deepEqual(
       { interval: tcp.interval, probes: tcp.probes, userTimeout: tcp.userTimeout },
       { interval: 2000, probes: 7, userTimeout: 4000 },
