@@ -13,7 +13,6 @@ import {
   type Packet,
   PacketType,
   type Properties,
-  type QoS,
   ReasonCode,
 } from '../protocol/index.js';
 import { type AuthResponse, answerChallenge, authPacket } from './auth.js';
@@ -44,6 +43,7 @@ import {
   buildPublish,
   buildSubscribe,
   buildUnsubscribe,
+  checkServerLimits,
   type Payload,
   type PublishOptions,
   type SubscribeInput,
@@ -161,7 +161,7 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
     try {
       this.#checkOpen();
       const packet = buildPublish(topic, payload, options, this.options.protocolVersion);
-      this.#checkServerLimits(packet.qos, packet.retain);
+      checkServerLimits(this.#result?.properties, packet.qos, packet.retain);
       const alias = packet.properties?.topicAlias;
       if (topic === '' && alias !== undefined) {
         const known = this.#outbound.aliasedTopic(alias);
@@ -476,20 +476,6 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
   #checkOpen(): void {
     if (this.#state === 'idle' || this.#state === 'closed') {
       throw new UsageError('NOT_CONNECTED', `the client is ${this.#state}`);
-    }
-  }
-
-  #checkServerLimits(qos: QoS, retain: boolean): void {
-    const props = this.#result?.properties;
-    if (!props) return;
-    if (props.maximumQoS !== undefined && qos > props.maximumQoS) {
-      // [MQTT-3.2.2-11] no QoS above the server's maximum.
-      const max = props.maximumQoS;
-      throw new UsageError('QOS_NOT_SUPPORTED', `server accepts QoS ${max} at most`);
-    }
-    if (retain && props.retainAvailable === 0) {
-      // [MQTT-3.2.2-14] no retained messages when the server has none.
-      throw new UsageError('RETAIN_NOT_SUPPORTED', 'server does not support retain');
     }
   }
 

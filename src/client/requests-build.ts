@@ -194,3 +194,21 @@ function addProperties(
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Refuses a publish the server's CONNACK said it cannot take. */
+export function checkServerLimits(
+  props: Properties | undefined,
+  qos: QoS,
+  retain: boolean,
+): void {
+  if (!props) return;
+  if (props.maximumQoS !== undefined && qos > props.maximumQoS) {
+    // [MQTT-3.2.2-11] no QoS above the server's maximum.
+    const max = props.maximumQoS;
+    throw new UsageError('QOS_NOT_SUPPORTED', `server accepts QoS ${max} at most`);
+  }
+  if (retain && props.retainAvailable === 0) {
+    // [MQTT-3.2.2-14] no retained messages when the server has none.
+    throw new UsageError('RETAIN_NOT_SUPPORTED', 'server does not support retain');
+  }
+}
