@@ -12,7 +12,9 @@
  *      not past, each with five minutes' grace for clocks that differ, as
  *      Mosquitto allows.
  *
- * The reasons use Mosquitto's "OCSP: ..." wording where it has one.
+ * The reasons use Mosquitto's "OCSP: ..." wording where it has one
+ * (observed with 2.0.11). Mosquitto does not check step 3: it accepts a
+ * good response for another certificate of the same issuer; midge does not.
  */
 import { createHash, type KeyObject, verify, X509Certificate } from 'node:crypto';
 import { DerError } from './der.js';
@@ -83,7 +85,7 @@ export interface OcspSubject {
 export function ocspProblem(subject: OcspSubject): string | null {
   const { response, cert, issuer } = subject;
   if (response === undefined || response.length === 0) {
-    return 'OCSP: no response stapled';
+    return 'OCSP: no response';
   }
   if (cert === undefined) return 'OCSP: the server sent no certificate';
   if (issuer === undefined)
@@ -111,10 +113,11 @@ function check(basic: BasicResponse, cert: Buffer, issuer: Buffer, now: number) 
   if (single === undefined) return 'OCSP: no response for the server certificate';
   if (single.status === 'revoked') {
     const code = single.revocationReason;
-    const reason = code === undefined ? '' : ` (${CRL_REASONS[code] ?? code})`;
-    return `OCSP: SSL certificate status: revoked${reason}`;
+    const name = code === undefined ? '' : (CRL_REASONS[code] ?? 'unknown');
+    const reason = code === undefined ? '' : `, revocation reason: ${name} (${code})`;
+    return `OCSP: SSL certificate status: revoked (1)${reason}`;
   }
-  if (single.status === 'unknown') return 'OCSP: SSL certificate status: unknown';
+  if (single.status === 'unknown') return 'OCSP: SSL certificate status: unknown (2)';
   if (single.thisUpdate.getTime() > now + GRACE_MS) {
     return 'OCSP: OCSP response is not yet valid';
   }
