@@ -188,11 +188,14 @@ export class BrokerCore {
       this.stats.setClientsTotal(this.sessions.size);
     }
     this.offline.delete(session);
-    for (const sub of session.subscriptions.values()) {
-      this.tree.remove(session, sub.filter, sub.group);
-      this.#countSubscription(sub.group, -1);
+    // Checked first so that ending an idle session does not make its map.
+    if (session.subscriptionCount > 0) {
+      for (const sub of session.subscriptions.values()) {
+        this.tree.remove(session, sub.filter, sub.group);
+        this.#countSubscription(sub.group, -1);
+      }
+      session.subscriptions.clear();
     }
-    session.subscriptions.clear();
     dropSessionMessages(this, session);
     this.observer?.sessionChanged(session);
     const pending = session.pendingWill;

@@ -4,12 +4,17 @@
  * it so that draining a long queue never copies the rest of it.
  */
 export class Deque<T> {
+  /**
+   * The ring; an empty deque shares one zero-length array and gets its own
+   * on the first push, so that the many sessions that never queue anything
+   * hold no ring (an 8-slot array costs about 100 bytes).
+   */
   #items: Array<T | undefined>;
   #head = 0;
   #length = 0;
 
-  constructor(capacity = 8) {
-    this.#items = new Array(capacity);
+  constructor(capacity = 0) {
+    this.#items = capacity > 0 ? new Array(capacity) : NO_ITEMS;
   }
 
   get length(): number {
@@ -58,7 +63,7 @@ export class Deque<T> {
   }
 
   clear(): void {
-    this.#items = new Array(8);
+    this.#items = NO_ITEMS;
     this.#head = 0;
     this.#length = 0;
   }
@@ -69,7 +74,7 @@ export class Deque<T> {
 
   #grow(): void {
     const old = this.#items;
-    const next = new Array<T | undefined>(old.length * 2);
+    const next = new Array<T | undefined>(Math.max(MIN_CAPACITY, old.length * 2));
     for (let i = 0; i < this.#length; i++) {
       next[i] = old[(this.#head + i) % old.length];
     }
@@ -77,3 +82,7 @@ export class Deque<T> {
     this.#head = 0;
   }
 }
+
+const MIN_CAPACITY = 8;
+/** Never written: push grows a deque off it before storing anything. */
+const NO_ITEMS: never[] = [];

@@ -2,6 +2,10 @@
  * Session state (MQTT 4.1): what survives a network connection when the
  * client asks for a persistent session. Plain data, so a persistence layer
  * can save and restore it; the live connection is linked, not owned.
+ *
+ * Memory: most sessions of a large fleet are idle, and an empty Map still
+ * costs about 200 bytes (its hash table), so the maps are made on first
+ * use. An idle session holds none of them.
  */
 import type { QoS } from '../protocol/packets.js';
 import type { Connection } from './connection.js';
@@ -35,20 +39,13 @@ export interface PendingWill {
 
 export class Session {
   readonly clientId: string;
-  /** By the filter as the client sent it, mount point added. */
-  readonly subscriptions = new Map<string, SubscriptionRecord>();
-  /** Outgoing QoS 1/2 messages in flight, by packet id, in send order. */
-  readonly inflight = new Map<number, OutgoingMessage>();
+  #subscriptions: Map<string, SubscriptionRecord> | undefined = undefined;
+  #inflight: Map<number, OutgoingMessage> | undefined = undefined;
+  #incomingQos2: Map<number, StoredMessage | null> | undefined = undefined;
   inflightBytes = 0;
   /** Outgoing messages waiting for room in the in-flight window. */
   readonly queue = new Deque<OutgoingMessage>();
   queuedBytes = 0;
-  /**
-   * Incoming QoS 2 messages answered with PUBREC and awaiting PUBREL, by
-   * packet id; null for one that is not to be delivered (too large).
-   * Mosquitto delivers on PUBREL, so a repeated PUBLISH is not re-sent.
-   */
-  readonly incomingQos2 = new Map<number, StoredMessage | null>();
   nextPacketId = 1;
   /** Seconds the session outlives its connection; NEVER_EXPIRES = never. */
   expiryInterval = 0;
@@ -67,11 +64,39 @@ export class Session {
     this.clientId = clientId;
   }
 
+  /** By the filter as the client sent it, mount point added. */
+  get subscriptions(): Map<string, SubscriptionRecord> {
+    if (this.#subscriptions === undefined) this.#subscriptions = new Map();
+    return this.#subscriptions;
+  }
+
+  /** Outgoing QoS 1/2 messages in flight, by packet id, in send order. */
+  get inflight(): Map<number, OutgoingMessage> {
+    if (this.#inflight === undefined) this.#inflight = new Map();
+    return this.#inflight;
+  }
+
+  /**
+   * Incoming QoS 2 messages answered with PUBREC and awaiting PUBREL, by
+   * packet id; null for one that is not to be delivered (too large).
+   * Mosquitto delivers on PUBREL, so a repeated PUBLISH is not re-sent.
+   */
+  get incomingQos2(): Map<number, StoredMessage | null> {
+    if (this.#incomingQos2 === undefined) this.#incomingQos2 = new Map();
+    return this.#incomingQos2;
+  }
+
+  /** Subscriptions, without making the map for a session that has none. */
+  get subscriptionCount(): number {
+    return this.#subscriptions === undefined ? 0 : this.#subscriptions.size;
+  }
+
   /** A packet identifier not in use by an in-flight message. */
   allocatePacketId(): number {
     let id = this.nextPacketId;
     // The window is at most 65535 wide, so a free id always exists.
-    while (this.inflight.has(id)) id = id === 0xffff ? 1 : id + 1;
+    const inflight = this.inflight;
+    while (inflight.has(id)) id = id === 0xffff ? 1 : id + 1;
     this.nextPacketId = id === 0xffff ? 1 : id + 1;
     return id;
   }

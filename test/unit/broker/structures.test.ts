@@ -41,6 +41,20 @@ describe('deque', () => {
     assert.deepEqual(seen, [...Array(50).keys()]);
   });
 
+  test('empty deques share nothing they write to, also after clear', () => {
+    const a = new Deque<number>();
+    const b = new Deque<number>();
+    for (let i = 0; i < 20; i++) a.push(i);
+    a.clear();
+    a.push(100);
+    assert.equal(b.length, 0);
+    assert.equal(b.peek(), undefined);
+    assert.deepEqual([...b], []);
+    b.push(7);
+    assert.deepEqual([...a], [100]);
+    assert.deepEqual([...b], [7]);
+  });
+
   test('retain filters in place', () => {
     const q = new Deque<number>();
     for (let i = 0; i < 10; i++) q.push(i);
