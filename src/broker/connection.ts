@@ -29,7 +29,7 @@ import type { ClientInfo } from './hooks.js';
 import type { StoredMessage } from './message.js';
 import type { ListenerSettings } from './options.js';
 import type { Session } from './session.js';
-import type { Transport } from './transport.js';
+import type { Transport, TransportHandlers } from './transport.js';
 
 /**
  * Bytes of replies a client may leave unread before the broker stops
@@ -58,7 +58,7 @@ export interface WillSpec {
   expiry: number;
 }
 
-export class Connection implements ClientInfo {
+export class Connection implements ClientInfo, TransportHandlers {
   readonly transport: Transport;
   readonly listener: ListenerSettings;
   readonly core: BrokerCore;
@@ -126,11 +126,23 @@ export class Connection implements ClientInfo {
   }
 
   start(): void {
-    this.transport.start({
-      onData: (chunk) => this.#onData(chunk),
-      onDrain: () => this.#resumeIfClear(),
-      onClose: (hadError) => this.core.onTransportClosed(this, hadError),
-    });
+    // The connection is its own handlers object: no closures per client.
+    this.transport.start(this);
+  }
+
+  /** For the transport alone (TransportHandlers). */
+  onData(chunk: Buffer): void {
+    this.#onData(chunk);
+  }
+
+  /** For the transport alone (TransportHandlers). */
+  onDrain(): void {
+    this.#resumeIfClear();
+  }
+
+  /** For the transport alone (TransportHandlers). */
+  onClose(hadError: boolean): void {
+    this.core.onTransportClosed(this, hadError);
   }
 
   /** Encodes and queues one packet. */

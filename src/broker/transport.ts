@@ -31,6 +31,8 @@ export interface Transport {
    * not reused by the adapter, so subarrays of it stay valid. `onDrain` is
    * called when queued bytes have been flushed after `bufferedBytes` grew.
    * `onClose` is called exactly once, whoever closed the connection.
+   * They are called as methods of `handlers`, so a connection can pass
+   * itself rather than make closures.
    */
   start(handlers: TransportHandlers): void;
   write(data: Buffer): void;

@@ -18,6 +18,7 @@ import { type BindSpec, closeServers, openServers } from './bind.js';
 import { HostAccess, type HostAccessSpec } from './hosts-files.js';
 import { type ProxyPolicy, readProxyHeader } from './proxy-reader.js';
 import {
+  ignoreSocketError,
   type PeerInfo,
   peerOf,
   SocketTransport,
@@ -58,12 +59,22 @@ export class Listener {
   #tls: TlsLayer | undefined;
   #ws: WebSocketLayer | undefined;
   #hostAccess: HostAccess | undefined;
+  /**
+   * Every socket's 'close' listener: one function per listener rather than
+   * a closure (and a `once` wrapper) per socket; `this` is the socket.
+   */
+  readonly #onSocketClose: (this: Socket) => void;
 
   constructor(broker: Broker, options: ListenerOptions, log: Logger) {
     this.#broker = broker;
     this.#options = options;
     this.#settings = options.settings;
     this.#log = log;
+    const listener = this;
+    this.#onSocketClose = function (this: Socket) {
+      listener.#connections--;
+      listener.#pending.delete(this);
+    };
   }
 
   /** The port actually bound (differs from the configured one for port 0). */
@@ -145,17 +156,15 @@ export class Listener {
 
   #accept(socket: Socket): void {
     // Errors before the broker owns the socket end in 'close' too.
-    socket.on('error', () => {});
+    socket.on('error', ignoreSocketError);
     if (!this.#admit(socket)) {
       socket.destroy();
       return;
     }
     this.#connections++;
     this.#pending.add(socket);
-    socket.once('close', () => {
-      this.#connections--;
-      this.#pending.delete(socket);
-    });
+    // 'close' comes once: `on` does what `once` would, without a wrapper.
+    socket.on('close', this.#onSocketClose);
     if (this.#options.noDelay && this.#options.unixPath === undefined) {
       socket.setNoDelay(true);
     }

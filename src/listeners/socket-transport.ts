@@ -5,6 +5,12 @@
  * socket and queues the transport for the shared per-turn flush
  * (./write-batch.ts), which uncorks it: a burst of packets to one client
  * becomes one system call.
+ *
+ * Memory: a broker may hold a hundred thousand idle sockets, so nothing
+ * here is made per socket that can be shared. The socket's listeners are
+ * module-level functions that find their transport through one symbol
+ * property on the socket, instead of closures (and `once` wrappers, which
+ * cost a state object and a bound function each) per socket.
  */
 import type { Socket } from 'node:net';
 import type {
@@ -25,12 +31,26 @@ export interface PeerInfo {
 /** A peer closing politely must not keep a socket open for ever. */
 const END_TIMEOUT_MS = 5000;
 
+const transportKey = Symbol('midge.transport');
+
+/** A socket handed to a SocketTransport, which it points back to. */
+interface OwnedSocket extends Socket {
+  [transportKey]?: SocketTransport;
+}
+
+/**
+ * Swallows socket errors: ECONNRESET, EPIPE and the like end in 'close',
+ * which is all the broker needs. Shared so that no socket gets a closure.
+ */
+export function ignoreSocketError(): void {}
+
 export class SocketTransport implements Transport {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly encrypted: boolean;
   readonly identity: TransportIdentity | undefined;
-  #socket: Socket;
+  #socket: OwnedSocket;
+  #handlers: TransportHandlers | undefined = undefined;
   #corked = false;
   #closed = false;
 
@@ -48,16 +68,30 @@ export class SocketTransport implements Transport {
 
   start(handlers: TransportHandlers): void {
     const socket = this.#socket;
-    socket.on('data', handlers.onData);
-    socket.on('drain', handlers.onDrain);
-    // Errors (ECONNRESET, EPIPE) end in 'close'; the broker only needs that.
-    socket.on('error', () => {});
-    socket.once('close', (hadError) => {
-      this.#closed = true;
-      handlers.onClose(hadError);
-    });
+    this.#handlers = handlers;
+    socket[transportKey] = this;
+    socket.on('data', onSocketData);
+    socket.on('drain', onSocketDrain);
+    // A listener has usually installed the same one already.
+    if (socket.listenerCount('error') === 0) socket.on('error', ignoreSocketError);
+    // 'close' comes once, so `on` does what `once` would, without a wrapper.
+    socket.on('close', onSocketClose);
     // A listener may have paused the socket to read a PROXY header first.
     socket.resume();
+  }
+
+  // Called by the socket's shared listeners (below), and only by them.
+  handleData(chunk: Buffer): void {
+    this.#handlers?.onData(chunk);
+  }
+
+  handleDrain(): void {
+    this.#handlers?.onDrain();
+  }
+
+  handleClose(hadError: boolean): void {
+    this.#closed = true;
+    this.#handlers?.onClose(hadError);
   }
 
   write(data: Buffer): void {
@@ -98,6 +132,19 @@ export class SocketTransport implements Transport {
     this.#closed = true;
     this.#socket.destroy();
   }
+}
+
+// The listeners of every transport's socket: `this` is the socket.
+function onSocketData(this: OwnedSocket, chunk: Buffer): void {
+  this[transportKey]?.handleData(chunk);
+}
+
+function onSocketDrain(this: OwnedSocket): void {
+  this[transportKey]?.handleDrain();
+}
+
+function onSocketClose(this: OwnedSocket, hadError: boolean): void {
+  this[transportKey]?.handleClose(hadError);
 }
 
 /** The peer as the socket sees it; Unix sockets have no address. */

@@ -13,7 +13,7 @@ import { createServer, type Server, type TLSSocket, type TlsOptions } from 'node
 import type { TransportIdentity } from '../broker/transport.js';
 import { type Logger, LogType } from '../log/log-types.js';
 import { PskFile } from '../security/psk-file.js';
-import { type PeerInfo, peerOf } from './socket-transport.js';
+import { ignoreSocketError, type PeerInfo, peerOf } from './socket-transport.js';
 import { commonName, subjectAsUsername } from './tls-identity.js';
 import { serverTlsOptions, type TlsSpec } from './tls-options.js';
 
@@ -122,7 +122,7 @@ export class TlsLayer {
       socket.destroy();
       return;
     }
-    socket.on('error', () => {});
+    socket.on('error', ignoreSocketError);
     this.#options.onSecure(socket, {
       ...peer,
       encrypted: true,
