@@ -8,6 +8,8 @@ import type { Broker } from '../broker/index.js';
 export function subscriptionDump(broker: Broker): string[] {
   const byFilter = new Map<string, string[]>();
   for (const session of broker.sessions()) {
+    // Asking an idle session for its subscriptions would make its map.
+    if (session.subscriptionCount === 0) continue;
     for (const sub of session.subscriptions.values()) {
       const filter = sub.group ? `$share/${sub.group}/${sub.filter}` : sub.filter;
       const holders = byFilter.get(filter) ?? [];
