@@ -106,9 +106,10 @@ export class Connection implements ClientInfo, TransportHandlers {
     this.listener = listener;
     this.openedAt = Date.now();
     this.lastReceived = this.openedAt;
-    this.#decoder = new PacketDecoder((p) => this.#onPacket(p), {
+    this.#decoder = new PacketDecoder(deliverPacket, {
       side: 'server',
       maxPacketSize: core.options.maxPacketSize,
+      receiver: this,
     });
   }
 
@@ -143,6 +144,11 @@ export class Connection implements ClientInfo, TransportHandlers {
   /** For the transport alone (TransportHandlers). */
   onClose(hadError: boolean): void {
     this.core.onTransportClosed(this, hadError);
+  }
+
+  /** For the decoder alone. */
+  onPacket(packet: Packet): void {
+    this.#onPacket(packet);
   }
 
   /** Encodes and queues one packet. */
@@ -351,6 +357,11 @@ export class Connection implements ClientInfo, TransportHandlers {
     }
     this.core.refuseConnect(this, err);
   }
+}
+
+/** Every connection's decoder callback: one function, not a closure each. */
+function deliverPacket(this: Connection, packet: Packet): void {
+  this.onPacket(packet);
 }
 
 /** How Mosquitto's log names the cause of a close for bad input. */

@@ -21,6 +21,11 @@ export interface DecoderOptions {
   /** Largest remaining length + 1 accepted (as Mosquitto); 0 = no limit. */
   maxPacketSize?: number;
   version?: ProtocolVersion;
+  /**
+   * `this` for onPacket. Lets many decoders share one function instead of
+   * holding a closure each (a broker keeps one decoder per connection).
+   */
+  receiver?: unknown;
 }
 
 /**
@@ -42,11 +47,11 @@ export class PacketDecoder {
   maxPacketSize: number;
 
   readonly #onPacket: (packet: Packet) => void;
+  readonly #receiver: unknown;
   readonly #side: Side;
-  readonly #reader = new Reader();
   #stopped = false;
   /** Pieces of an incomplete packet, and their total length. */
-  #pending: Buffer[] = [];
+  #pending: Buffer[] = NO_PIECES;
   #pendingBytes = 0;
   /** Bytes the incomplete packet needs in all, or 0 if not known yet. */
   #need = 0;
@@ -56,6 +61,7 @@ export class PacketDecoder {
 
   constructor(onPacket: (packet: Packet) => void, options: DecoderOptions) {
     this.#onPacket = onPacket;
+    this.#receiver = options.receiver;
     this.#side = options.side;
     this.version = options.version ?? 4;
     this.maxPacketSize = options.maxPacketSize ?? 0;
@@ -74,7 +80,7 @@ export class PacketDecoder {
       this.#pendingBytes += chunk.length;
       if (this.#pendingBytes < this.#need) return;
       buf = Buffer.concat(this.#pending, this.#pendingBytes);
-      this.#pending = [];
+      this.#pending = NO_PIECES;
       this.#pendingBytes = 0;
       this.#need = 0;
     }
@@ -89,7 +95,7 @@ export class PacketDecoder {
   /** Stops for good; safe to call from onPacket. */
   stop(): void {
     this.#stopped = true;
-    this.#pending = [];
+    this.#pending = NO_PIECES;
     this.#pendingBytes = 0;
   }
 
@@ -104,7 +110,7 @@ export class PacketDecoder {
       }
       const packet = this.#decodePacket(buf, end);
       off = end;
-      this.#onPacket(packet);
+      this.#onPacket.call(this.#receiver, packet);
     }
   }
 
@@ -153,7 +159,7 @@ export class PacketDecoder {
   }
 
   #decodePacket(buf: Buffer, end: number): Packet {
-    const r = this.#reader;
+    const r = reader;
     r.reset(buf, this.#bodyStart, end);
     // decodeBody sets this.version when it reads a CONNECT.
     const packet = decodeBody(r, this.#first, this.#side, this);
@@ -163,3 +169,13 @@ export class PacketDecoder {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * Shared by every decoder: a packet is read from start to end without
+ * yielding, so no two decoders ever use it at once, and an idle
+ * connection's decoder holds no reader of its own.
+ */
+const reader = new Reader();
+
+/** What an idle decoder holds; never written (holdBack makes a new list). */
+const NO_PIECES: Buffer[] = [];

@@ -297,3 +297,25 @@ test('a 5.0 client reads the 2-byte CONNACK of a 3.1.1-only server', () => {
     { type: PacketType.Connack, sessionPresent: false, reasonCode: 1 },
   ]);
 });
+
+test('onPacket is called with the receiver as this; decoders share no state', () => {
+  class Sink {
+    readonly got: Packet[] = [];
+    take(this: Sink, packet: Packet): void {
+      this.got.push(packet);
+    }
+  }
+  const a = new Sink();
+  const b = new Sink();
+  const da = new PacketDecoder(Sink.prototype.take, { side: 'server', receiver: a });
+  const db = new PacketDecoder(Sink.prototype.take, { side: 'server', receiver: b });
+  // Interleaved: a PINGREQ split across chunks on one, whole packets on the other.
+  da.feed(Buffer.from('c0', 'hex'));
+  db.feed(Buffer.from('c000e000', 'hex'));
+  da.feed(Buffer.from('00', 'hex'));
+  assert.deepEqual(a.got, [{ type: PacketType.Pingreq }]);
+  assert.deepEqual(b.got, [
+    { type: PacketType.Pingreq },
+    { type: PacketType.Disconnect },
+  ]);
+});
