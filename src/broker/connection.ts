@@ -15,6 +15,7 @@ import {
   ReasonCode,
 } from '../protocol/index.js';
 import type { BrokerCore } from './core.js';
+import type { FlowState } from './flow-control.js';
 import { handleAuth } from './handlers/auth.js';
 import type { ConnectRequest } from './handlers/connect.js';
 import { handleConnect } from './handlers/connect.js';
@@ -96,6 +97,8 @@ export class Connection implements ClientInfo, TransportHandlers {
   reauthenticating = false;
   /** The CONNECT being authenticated. */
   connectRequest: ConnectRequest | undefined = undefined;
+  /** Back-pressure state (./flow-control.ts), made on first need. */
+  flow: FlowState | undefined = undefined;
   /** Packets that arrived while an async step (authentication) ran. */
   #held: Packet[] | null = null;
   readonly #decoder: PacketDecoder;
@@ -139,6 +142,7 @@ export class Connection implements ClientInfo, TransportHandlers {
   /** For the transport alone (TransportHandlers). */
   onDrain(): void {
     this.#resumeIfClear();
+    this.core.flow.checkDrained(this);
   }
 
   /** For the transport alone (TransportHandlers). */
@@ -225,6 +229,34 @@ export class Connection implements ClientInfo, TransportHandlers {
     }
   }
 
+  /** False for transports that cannot stop reading (bridges' links). */
+  get canPause(): boolean {
+    return this.transport.pause !== undefined;
+  }
+
+  /**
+   * Flow control: stop reading after the packet being handled; the rest
+   * of the chunk waits in the decoder.
+   */
+  pauseForFlow(): void {
+    this.#decoder.suspend();
+    this.transport.pause?.();
+  }
+
+  /** Flow control: go on from where `pauseForFlow` stopped. */
+  resumeAfterFlow(): void {
+    if (this.state === ConnState.Closed) return;
+    // Its keepalive packets were waiting unread.
+    this.lastReceived = Date.now();
+    try {
+      this.#decoder.resume();
+    } catch (err) {
+      this.#fail(err);
+      return;
+    }
+    this.#resumeIfClear();
+  }
+
   #heldPackets(): Packet[] | null {
     return this.#held;
   }
@@ -261,6 +293,7 @@ export class Connection implements ClientInfo, TransportHandlers {
   /** Reading starts again once replies have drained and nothing is held. */
   #resumeIfClear(): void {
     if (this.#held !== null || this.state === ConnState.Closed) return;
+    if (this.#decoder.suspended) return;
     if (this.transport.bufferedBytes > READ_PAUSE_BYTES) return;
     this.transport.resume?.();
   }
@@ -298,7 +331,9 @@ export class Connection implements ClientInfo, TransportHandlers {
     }
     switch (packet.type) {
       case PacketType.Publish:
+        this.core.flow.blocker = null;
         handlePublish(this, packet);
+        this.#afterRouting();
         break;
       case PacketType.Puback:
         handlePuback(this, packet);
@@ -307,7 +342,9 @@ export class Connection implements ClientInfo, TransportHandlers {
         handlePubrec(this, packet);
         break;
       case PacketType.Pubrel:
+        this.core.flow.blocker = null;
         handlePubrel(this, packet);
+        this.#afterRouting();
         break;
       case PacketType.Pubcomp:
         handlePubcomp(this, packet);
@@ -334,6 +371,12 @@ export class Connection implements ClientInfo, TransportHandlers {
           'unexpected packet',
         );
     }
+  }
+
+  /** The message just routed reached a backed-up subscriber. */
+  #afterRouting(): void {
+    const flow = this.core.flow;
+    if (flow.blocker !== null) flow.holdBack(this);
   }
 
   /** Bad input (or a bug): close with the reason Mosquitto would give. */

@@ -14,6 +14,7 @@ import {
 } from '../protocol/index.js';
 import { Connection, ConnState, failureWords, type WillSpec } from './connection.js';
 import { dropSessionMessages } from './delivery.js';
+import { FlowControl } from './flow-control.js';
 import { AclAccess, type BrokerHooks, type ClientInfo } from './hooks.js';
 import { newMessage, type StoredMessage } from './message.js';
 import type { BrokerOptions, ListenerSettings } from './options.js';
@@ -35,6 +36,8 @@ export class BrokerCore {
   readonly tree = new SubscriptionTree();
   readonly retained = new RetainedStore();
   readonly router = new Router(this);
+  /** Publisher back-pressure (./flow-control.ts). */
+  readonly flow = new FlowControl(this);
   /** Sessions without a connection, for expiry and the queue sweep. */
   readonly offline = new Set<Session>();
   /** Sessions holding a will that waits for its delay. */
@@ -142,6 +145,7 @@ export class BrokerCore {
     const wasConnected = conn.state === ConnState.Connected;
     conn.state = ConnState.Closed;
     conn.stopDecoder();
+    this.flow.closed(conn);
     this.connections.delete(conn);
     const open = this.#perListener.get(conn.listener) ?? 1;
     if (open <= 1) this.#perListener.delete(conn.listener);
@@ -316,6 +320,7 @@ export class BrokerCore {
   sweep(now: number): void {
     this.#checkMemory();
     this.#sweepConnections(now);
+    this.flow.sweep(now);
     for (const session of this.pendingWills) {
       const pending = session.pendingWill;
       if (pending !== undefined && pending.publishAt > now) continue;
@@ -339,7 +344,12 @@ export class BrokerCore {
     for (const conn of this.connections) {
       if (conn.state === ConnState.Connected) {
         // Mosquitto allows one and a half keepalive periods [MQTT-3.1.2-24].
-        if (conn.keepAlive > 0 && now - conn.lastReceived > conn.keepAlive * 1500) {
+        // A client held back by flow control is not being read: not idle.
+        if (
+          conn.keepAlive > 0 &&
+          now - conn.lastReceived > conn.keepAlive * 1500 &&
+          conn.flow?.blockedBy == null
+        ) {
           conn.close(ReasonCode.KeepAliveTimeout, 'has exceeded timeout, disconnecting.');
         }
       } else if (now - conn.openedAt > connectTimeout) {

@@ -20,6 +20,7 @@ import {
 } from '../protocol/index.js';
 import type { Connection } from './connection.js';
 import type { BrokerCore } from './core.js';
+import { isBackedUp } from './flow-control.js';
 import {
   FORM_COUNT,
   formIndex,
@@ -32,7 +33,9 @@ import type { Session } from './session.js';
 
 /**
  * Bytes a client may have waiting in its transport before QoS 0 messages
- * to it are dropped as to a client that cannot keep up.
+ * to it are dropped as to a client that cannot keep up. Publishers are
+ * held back well before (./flow-control.ts), so this applies to clients
+ * that stopped reading for longer than flow control waits for them.
  * LIMIT(config): fixed; Mosquitto has no separate option for it either, it
  * counts QoS 0 messages against max_queued_messages.
  */
@@ -53,6 +56,9 @@ export function deliver(
   onSubscribe = false,
 ): void {
   const conn = session.connection;
+  // Its publishers will wait (./flow-control.ts); offline sessions never
+  // hold anyone back.
+  if (conn !== null && isBackedUp(core, session, conn)) core.flow.noteBackedUp(conn);
   if (qos === 0 && conn !== null) {
     if (
       (!onSubscribe && conn.transport.bufferedBytes > QOS0_HIGH_WATER) ||
@@ -173,7 +179,10 @@ export function completeOutgoing(
   session.inflightBytes -= out.message.payload.length;
   core.stats.messagesStored--;
   core.observer?.outgoingRemoved(session, out);
-  if (drain) drainQueue(core, session);
+  if (!drain) return;
+  drainQueue(core, session);
+  const conn = session.connection;
+  if (conn !== null) core.flow.checkDrained(conn);
 }
 
 /** Forgets every message held for a session that ends. */

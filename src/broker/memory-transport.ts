@@ -48,6 +48,9 @@ export class MemoryTransport implements Transport {
   readonly #client: MemoryClient;
   #handlers: TransportHandlers | undefined;
   #early: Buffer[] = [];
+  /** Chunks sent while the broker was not reading, as a socket keeps them. */
+  #unread: Buffer[] = [];
+  #paused = false;
   #closed = false;
 
   constructor(client: MemoryClient, remoteAddress: string, remotePort: number) {
@@ -62,6 +65,29 @@ export class MemoryTransport implements Transport {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** True while the broker does not read from the client. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Bytes the client sent that the broker has not read yet. */
+  get unreadBytes(): number {
+    let n = 0;
+    for (const chunk of this.#unread) n += chunk.length;
+    return n;
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Reading starts again on a later tick, as a socket's does. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    if (this.#unread.length > 0) queueMicrotask(() => this.#readUnread());
   }
 
   start(handlers: TransportHandlers): void {
@@ -87,7 +113,14 @@ export class MemoryTransport implements Transport {
   deliver(chunk: Buffer): void {
     if (this.#closed) return;
     if (this.#handlers === undefined) this.#early.push(chunk);
+    else if (this.#paused || this.#unread.length > 0) this.#unread.push(chunk);
     else this.#handlers.onData(chunk);
+  }
+
+  #readUnread(): void {
+    while (!this.#paused && !this.#closed && this.#unread.length > 0) {
+      this.#handlers?.onData(this.#unread.shift() as Buffer);
+    }
   }
 
   drained(): void {

@@ -50,6 +50,7 @@ export class PacketDecoder {
   readonly #receiver: unknown;
   readonly #side: Side;
   #stopped = false;
+  #suspended = false;
   /** Pieces of an incomplete packet, and their total length. */
   #pending: Buffer[] = NO_PIECES;
   #pendingBytes = 0;
@@ -70,26 +71,39 @@ export class PacketDecoder {
   /**
    * Decodes every complete packet in `chunk` (after any held-back tail),
    * calling onPacket for each. Throws ProtocolError on bad input; the
-   * decoder is stopped after any throw.
+   * decoder is stopped after any throw. While suspended the chunk is only
+   * kept.
    */
   feed(chunk: Buffer): void {
     if (this.#stopped) return;
-    let buf = chunk;
-    if (this.#pendingBytes > 0) {
-      this.#pending.push(chunk);
-      this.#pendingBytes += chunk.length;
-      if (this.#pendingBytes < this.#need) return;
-      buf = Buffer.concat(this.#pending, this.#pendingBytes);
-      this.#pending = NO_PIECES;
-      this.#pendingBytes = 0;
-      this.#need = 0;
+    if (this.#pendingBytes === 0 && !this.#suspended) {
+      this.#run(chunk);
+      return;
     }
-    try {
-      this.#decodeAll(buf);
-    } catch (err) {
-      this.stop();
-      throw err;
-    }
+    // An empty list may be the shared NO_PIECES, never written to.
+    if (this.#pending.length === 0) this.#pending = [chunk];
+    else this.#pending.push(chunk);
+    this.#pendingBytes += chunk.length;
+    this.#continue();
+  }
+
+  /**
+   * Stops after the packet being handed out (safe to call from onPacket):
+   * the rest of the chunk, and any chunk fed meanwhile, wait for `resume`.
+   * A reader paused for flow control thus does no work for what it holds.
+   */
+  suspend(): void {
+    this.#suspended = true;
+  }
+
+  /** Decodes what waited while suspended; may throw as `feed` does. */
+  resume(): void {
+    this.#suspended = false;
+    this.#continue();
+  }
+
+  get suspended(): boolean {
+    return this.#suspended;
   }
 
   /** Stops for good; safe to call from onPacket. */
@@ -97,6 +111,30 @@ export class PacketDecoder {
     this.#stopped = true;
     this.#pending = NO_PIECES;
     this.#pendingBytes = 0;
+  }
+
+  /** Decodes the kept bytes once they hold a whole packet. */
+  #continue(): void {
+    if (this.#suspended || this.#stopped) return;
+    if (this.#pendingBytes === 0 || this.#pendingBytes < this.#need) return;
+    const pending = this.#pending;
+    const buf =
+      pending.length === 1
+        ? (pending[0] as Buffer)
+        : Buffer.concat(pending, this.#pendingBytes);
+    this.#pending = NO_PIECES;
+    this.#pendingBytes = 0;
+    this.#need = 0;
+    this.#run(buf);
+  }
+
+  #run(buf: Buffer): void {
+    try {
+      this.#decodeAll(buf);
+    } catch (err) {
+      this.stop();
+      throw err;
+    }
   }
 
   #decodeAll(buf: Buffer): void {
@@ -111,6 +149,11 @@ export class PacketDecoder {
       const packet = this.#decodePacket(buf, end);
       off = end;
       this.#onPacket.call(this.#receiver, packet);
+      if (this.#suspended) {
+        // Need unknown (0): tried again as a whole on resume.
+        if (off < len && !this.#stopped) this.#holdBack(buf.subarray(off), 0);
+        return;
+      }
     }
   }
 

@@ -1,6 +1,6 @@
 /**
  * The streaming decoder: packets split across chunks, many packets in one
- * chunk, stop(), the version switch on CONNECT, refusals of unsupported
+ * chunk, stop(), suspend() and resume(), the version switch on CONNECT, refusals of unsupported
  * protocol versions, and maxPacketSize enforced before buffering.
  */
 import assert from 'node:assert/strict';
@@ -132,6 +132,25 @@ test('decoder: stop() from onPacket ends decoding at once and for good', () => {
   assert.deepEqual(packets, session.slice(0, 3));
   decoder.feed(encode({ type: PacketType.Pingreq }, 5));
   assert.equal(packets.length, 3);
+});
+
+test('decoder: suspend() from onPacket keeps the rest of the chunk until resume()', () => {
+  const packets: Packet[] = [];
+  const decoder = new PacketDecoder(
+    (p) => {
+      packets.push(p);
+      if (p.type === PacketType.Publish) decoder.suspend();
+    },
+    { side: 'server' },
+  );
+  // The rest of the chunk, then a chunk ending mid-packet, wait unread.
+  const split = sessionBytes.length - 3;
+  decoder.feed(sessionBytes.subarray(0, split));
+  assert.deepEqual(packets, session.slice(0, 2));
+  decoder.feed(sessionBytes.subarray(split));
+  assert.equal(packets.length, 2);
+  decoder.resume();
+  assert.deepEqual(packets, session);
 });
 
 test('decoder: dead after a ProtocolError', () => {
