@@ -56,12 +56,15 @@ export function deliver(
   onSubscribe = false,
 ): void {
   const conn = session.connection;
+  const buffered = conn === null ? 0 : conn.transport.bufferedBytes;
   // Its publishers will wait (./flow-control.ts); offline sessions never
   // hold anyone back.
-  if (conn !== null && isBackedUp(core, session, conn)) core.flow.noteBackedUp(conn);
+  if (conn !== null && isBackedUp(core, session, buffered)) {
+    core.flow.noteBackedUp(conn);
+  }
   if (qos === 0 && conn !== null) {
     if (
-      (!onSubscribe && conn.transport.bufferedBytes > QOS0_HIGH_WATER) ||
+      (!onSubscribe && buffered > QOS0_HIGH_WATER) ||
       (session.queue.length > 0 && !canQueue(core, session, msg.payload.length))
     ) {
       core.stats.publishDropped++;
