@@ -104,7 +104,7 @@ async function readAll(client: MemoryClient, count: number): Promise<number[]> {
 
 const BIG = 64 * 1024;
 
-test('flow control - a slow subscriber stops its publisher being read until it reads', async () => {
+test('flow - a slow subscriber stops its publisher being read', async () => {
   const broker = startBroker();
   const slow = await join(broker, 'slow');
   await subscribe(slow.client, sub('t'));
@@ -133,7 +133,7 @@ test('flow control - a slow subscriber stops its publisher being read until it r
   assert.equal(broker.stats.publishDropped, 0);
 });
 
-test('flow control - QoS 1 fan-in of 10 publishers loses nothing under default limits', async () => {
+test('flow - QoS 1 fan-in, 10 publishers: nothing lost at default limits', async () => {
   const broker = startBroker();
   const subscriber = await join(broker, 'sink');
   await subscribe(subscriber.client, sub('in/+', 1));
@@ -151,7 +151,7 @@ test('flow control - QoS 1 fan-in of 10 publishers loses nothing under default l
   }
 });
 
-test('flow control - a subscriber that never reads holds publishers only for a while', async () => {
+test('flow - a subscriber that never reads holds publishers for a while', async () => {
   const log = captureLogger(LogType.Warning);
   const broker = startBroker({}, log);
   const stuck = await join(broker, 'stuck');
@@ -174,7 +174,7 @@ test('flow control - a subscriber that never reads holds publishers only for a w
   assert.ok(broker.stats.publishDropped > 0, 'QoS 0 past the buffer limit is dropped');
 });
 
-test('flow control - a client publishing to itself is never held back by itself', async () => {
+test('flow - a client publishing to itself is not held back by itself', async () => {
   const log = captureLogger(LogType.Warning);
   const broker = startBroker({}, log);
   const self = await join(broker, 'self');
@@ -190,7 +190,7 @@ test('flow control - a client publishing to itself is never held back by itself'
   assert.deepEqual(log.lines, [], 'not released by the time bound');
 });
 
-test('flow control - A publishing to B while B publishes to A does not deadlock', async () => {
+test('flow - A publishing to B while B publishes to A: no deadlock', async () => {
   const log = captureLogger(LogType.Warning);
   const broker = startBroker({}, log);
   const a = await join(broker, 'a');
