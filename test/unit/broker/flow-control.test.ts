@@ -219,3 +219,23 @@ test('flow - A publishing to B while B publishes to A: no deadlock', async () =>
   assert.deepEqual(log.lines, [], 'not released by the time bound');
   assert.equal(broker.stats.publishDropped, 0);
 });
+
+test('flow - only publishers reaching the backed-up subscriber are held back', async () => {
+  const broker = startBroker();
+  const stuck = await join(broker, 'stuck');
+  await subscribe(stuck.client, sub('t'));
+  const other = await join(broker, 'other');
+  await subscribe(other.client, sub('u'));
+  stuck.client.pause();
+  // The broker's own messages ($SYS, plugins) are never held back.
+  for (let i = 0; i < 40; i++) {
+    broker.publish({ topic: 't', payload: Buffer.alloc(BIG) });
+  }
+  const pub = await join(broker, 'pub');
+  burst(pub.client, 'u', 5, 0);
+  await until(() => other.client.received.length === 5);
+  assert.equal(pub.transport.paused, false, 'not held back by a stranger');
+  burst(pub.client, 't', 5, 0);
+  await until(() => pub.transport.paused);
+  assert.equal(broker.stats.publishReceived, 6, 'paused after the first into t');
+});
