@@ -153,6 +153,41 @@ test('decoder: suspend() from onPacket keeps the rest of the chunk until resume(
   assert.deepEqual(packets, session);
 });
 
+test('decoder: suspended at the end of a chunk, the next chunk waits', () => {
+  // Two decoders, each stopping after every packet: what waits in one
+  // must never be seen by the other.
+  const make = () => {
+    const packets: Packet[] = [];
+    const decoder: PacketDecoder = new PacketDecoder(
+      (p) => {
+        packets.push(p);
+        decoder.suspend();
+      },
+      { side: 'server' },
+    );
+    return { packets, decoder };
+  };
+  const one = make();
+  const two = make();
+  const ping = encode({ type: PacketType.Pingreq }, 4);
+  const disconnect = encode({ type: PacketType.Disconnect }, 4);
+  one.decoder.feed(ping);
+  two.decoder.feed(ping);
+  one.decoder.feed(disconnect);
+  two.decoder.feed(ping);
+  assert.equal(one.packets.length + two.packets.length, 2);
+  one.decoder.resume();
+  two.decoder.resume();
+  assert.deepEqual(
+    one.packets.map((p) => p.type),
+    [PacketType.Pingreq, PacketType.Disconnect],
+  );
+  assert.deepEqual(
+    two.packets.map((p) => p.type),
+    [PacketType.Pingreq, PacketType.Pingreq],
+  );
+});
+
 test('decoder: dead after a ProtocolError', () => {
   const { packets, decoder } = collect(4);
   protocolErrorOf(() => decoder.feed(Buffer.from('c0 01 00'.replace(/ /g, ''), 'hex')));
