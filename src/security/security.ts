@@ -158,10 +158,16 @@ export class BrokerSecurity implements Security {
   #install(): void {
     const any = (event: Parameters<SecurityScope['handling']>[0]) =>
       [...this.#scopes.values()].some((s) => s.handling(event).length > 0);
+    // No ACL file and no plugin asked about access: every topic outside
+    // '$' is open to all, so the message path need not ask in full.
+    const open = [...this.#scopes.values()].every(
+      (s) => s.files.acl === undefined && s.handling('aclCheck').length === 0,
+    );
     const hooks: BrokerHooks = {
       authenticate: (client, username, password, verified) =>
         this.#authenticate(client, { username, password, verified }),
       checkAcl: (client, topic, access, qos, retain, payload) =>
+        (open && !isDollarTopic(topic)) ||
         checkAccess(
           this.#scope(client),
           client,
@@ -195,7 +201,8 @@ export class BrokerSecurity implements Security {
     if (any('disconnect'))
       hooks.disconnected = (c) => this.#notifyClient(c, 'disconnect');
     if (this.#config.checkRetainSource) {
-      hooks.retainedSource = (message) => this.#retainedSourceMayWrite(message);
+      hooks.retainedSource = (message) =>
+        (open && !isDollarTopic(message.topic)) || this.#retainedSourceMayWrite(message);
     }
     this.#broker.hooks = hooks;
   }
@@ -327,4 +334,9 @@ function standIn(message: StoredMessage): ClientInfo {
 
 function isVoid(value: unknown): value is undefined {
   return value === undefined;
+}
+
+/** '$' topics have rules of their own (special-topics.ts). */
+function isDollarTopic(topic: string): boolean {
+  return topic.charCodeAt(0) === 0x24;
 }
