@@ -86,6 +86,9 @@ export function newMessage(
     owned: false,
     forms: undefined,
     storeId: 0,
+    // Present from the start (see setOrigin) so every message has one shape.
+    originUsername: undefined,
+    originListener: undefined,
   };
 }
 
