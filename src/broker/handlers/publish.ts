@@ -281,9 +281,30 @@ function sendAck(
     const name = type === PacketType.Puback ? 'PUBACK' : 'PUBREC';
     core.logDebug(`Sending ${name} to ${conn.clientId} (m${packetId}, rc${reason})`);
   }
-  // 3.x acknowledgements carry no reason code; the encoder drops it.
+  if (
+    reasonString === undefined &&
+    (reason === ReasonCode.Success || conn.protocolVersion < 5)
+  ) {
+    conn.write(plainAck(type, packetId));
+    return;
+  }
   const properties = reasonString === undefined ? undefined : { reasonString };
   conn.send({ type, packetId, reasonCode: reason, properties });
+}
+
+/**
+ * The four bytes of an acknowledgement that is the packet identifier
+ * alone: every 3.x one (no reason code there) and a 5.0 Success without
+ * properties (3.4.2.1), as the encoder would write them. Built here
+ * because a QoS 1 burst acknowledges every message.
+ */
+function plainAck(type: PacketType.Puback | PacketType.Pubrec, packetId: number): Buffer {
+  const buf = Buffer.allocUnsafe(4);
+  buf[0] = type << 4;
+  buf[1] = 2;
+  buf[2] = packetId >> 8;
+  buf[3] = packetId & 0xff;
+  return buf;
 }
 
 function logPublish(conn: Connection, what: string, p: PublishPacket, topic: string) {
