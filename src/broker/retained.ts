@@ -47,22 +47,17 @@ export class RetainedStore {
    * the number of retained messages (-1, 0 or 1).
    */
   set(msg: StoredMessage): number {
-    const levels = msg.topic.split('/');
-    if (msg.payload.length === 0) return this.#delete(levels);
+    const topic = msg.topic;
+    if (msg.payload.length === 0) return this.#delete(topic.split('/'));
     this.#changed();
+    // The levels are cut one by one: no array of them is made.
     let node = this.#root;
-    for (const level of levels) {
-      let children = node.children;
-      if (children === undefined) {
-        children = new Map();
-        node.children = children;
-      }
-      let child = children.get(level);
-      if (child === undefined) {
-        child = new RetainNode();
-        children.set(level, child);
-      }
-      node = child;
+    let start = 0;
+    for (;;) {
+      const end = topic.indexOf('/', start);
+      node = childOf(node, end === -1 ? topic.slice(start) : topic.slice(start, end));
+      if (end === -1) break;
+      start = end + 1;
     }
     const old = node.message;
     node.message = msg;
@@ -148,6 +143,21 @@ export class RetainedStore {
     prune(path, levels);
     return -1;
   }
+}
+
+/** The child of `node` for `level`, made if missing. */
+function childOf(node: RetainNode, level: string): RetainNode {
+  let children = node.children;
+  if (children === undefined) {
+    children = new Map();
+    node.children = children;
+  }
+  let child = children.get(level);
+  if (child === undefined) {
+    child = new RetainNode();
+    children.set(level, child);
+  }
+  return child;
 }
 
 /** Removes the nodes along `path` left with neither message nor child. */
