@@ -45,7 +45,24 @@ export interface StartOptions {
   files?: Record<string, string | Buffer>;
 }
 
-export function freePort(host = '127.0.0.1'): Promise<number> {
+/**
+ * Ports this process has handed out. The system may give the same free
+ * port to two calls in a row (each probe closes before the next), and a
+ * test that asks for several ports for one broker then gets a config that
+ * opens one port twice.
+ */
+const handedOut = new Set<number>();
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (;;) {
+    const port = await probePort(host);
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+function probePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
