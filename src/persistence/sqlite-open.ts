@@ -8,7 +8,12 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { PersistenceError } from './errors.js';
-import { APPLICATION_ID, CREATE_TABLES, SCHEMA_VERSION } from './sqlite-schema.js';
+import {
+  APPLICATION_ID,
+  CREATE_TABLES,
+  MIGRATIONS,
+  SCHEMA_VERSION,
+} from './sqlite-schema.js';
 
 /**
  * `normal`: a commit survives the process dying (WAL, synchronous=NORMAL:
@@ -105,6 +110,7 @@ function prepare(db: Database.Database, path: string, durability: Durability): v
     throw corrupt(path, 'it has midge tables but no schema version');
   }
   checkIntegrity(db, path);
+  migrate(db, version);
   const mode = db.pragma('journal_mode = WAL', { simple: true });
   if (mode !== 'wal') {
     throw new PersistenceError('NOT_WRITABLE', `${path}: cannot use WAL mode (${mode}).`);
@@ -123,6 +129,15 @@ function createSchema(db: Database.Database): void {
   db.transaction(() => {
     db.exec(CREATE_TABLES);
     db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}
+
+/** Brings a file written by an older midge up to this version, in place. */
+function migrate(db: Database.Database, version: number): void {
+  if (version === 0 || version >= SCHEMA_VERSION) return;
+  db.transaction(() => {
+    for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   })();
 }

@@ -4,11 +4,14 @@
  * the schema version. A later midge that changes the tables raises the
  * version and migrates older files forward; an older midge refuses a file
  * whose version it does not know rather than misread it.
+ *
+ * Versions: 1, the tables; 2, the outgoing log (./outgoing-log.ts), which
+ * a midge reading only version 1 would ignore, losing messages.
  */
 
 /** "midg" in ASCII. */
 export const APPLICATION_ID = 0x6d696467;
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Column lists of a message stored inline, and its placeholders. */
 const MESSAGE = 'topic, payload, qos, retain, expires_at, origin, properties';
@@ -71,6 +74,10 @@ CREATE TABLE incoming (
   properties BLOB,
   PRIMARY KEY (client_id, packet_id)
 );
+CREATE TABLE log (
+  id INTEGER PRIMARY KEY,
+  data BLOB NOT NULL
+);
 CREATE TABLE retained (
   topic TEXT PRIMARY KEY NOT NULL,
   payload BLOB NOT NULL,
@@ -88,7 +95,13 @@ export const TABLES = [
   'outgoing',
   'incoming',
   'retained',
+  'log',
 ] as const;
+
+/** What turns a file of version N into version N + 1, by N. */
+export const MIGRATIONS: Record<number, string> = {
+  1: 'CREATE TABLE log (id INTEGER PRIMARY KEY, data BLOB NOT NULL);',
+};
 
 /** The statements a commit runs, by name. */
 export const WRITES = {
@@ -108,6 +121,8 @@ export const WRITES = {
   removeIncoming: 'DELETE FROM incoming WHERE client_id = ? AND packet_id = ?',
   putRetained: `INSERT OR REPLACE INTO retained (${MESSAGE}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   removeRetained: 'DELETE FROM retained WHERE topic = ?',
+  appendLog: 'INSERT INTO log (data) VALUES (?)',
+  clearLog: 'DELETE FROM log',
 } as const;
 
 export type WriteName = keyof typeof WRITES;

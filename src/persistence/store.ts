@@ -91,7 +91,9 @@ export interface StoreContents {
  * The changes of one turn of the event loop. A store applies a batch as
  * one transaction: removals first (a removed session takes its
  * subscriptions and incoming rows with it; its outgoing rows are listed in
- * `removedOutgoing`), then the rows to add or replace.
+ * `removedOutgoing`), then the rows to add or replace. An outgoing row is
+ * added once (`outgoing`), then only updated (`outgoingUpdates`) until it
+ * is removed: a store may rely on a seq never being added twice.
  */
 export interface Batch extends StoreContents {
   /**

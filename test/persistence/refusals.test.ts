@@ -71,7 +71,7 @@ test('persistence - refusals: a database from a newer midge', async (t) => {
   await refused(
     t,
     site,
-    /was written by a newer midge \(schema version 99; this midge reads up to version 1\)/,
+    /was written by a newer midge \(schema version 99; this midge reads up to version 2\)/,
   );
 });
 

@@ -4,16 +4,18 @@
  * state, and a reopened file holds what was committed.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type TestContext, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { OutgoingState } from '../../../src/broker/message.js';
 import { MemoryStore } from '../../../src/persistence/memory-store.js';
 import { SqliteStore } from '../../../src/persistence/sqlite-store.js';
 import {
   type Batch,
   emptyBatch,
+  type OutgoingRow,
   type SavedMessage,
   type Store,
   type StoreContents,
@@ -234,4 +236,113 @@ test('sqlite store - a failed batch leaves nothing of itself', (t) => {
   assert.throws(() => store.commit(b));
   const c = store.load();
   assert.deepEqual([c.sessions.length, c.outgoing.length, c.retained.length], [0, 0, 0]);
+});
+
+/** Every outgoing row's seq, topic and flow state, as loaded. */
+function outgoing(store: Store): unknown[] {
+  return store.load().outgoing.map((o) => [o.seq, o.message.topic, o.packetId, o.state]);
+}
+
+function queued(seq: number, topic: string): OutgoingRow {
+  return {
+    seq,
+    clientId: 'a',
+    messageKey: seq,
+    message: message(topic),
+    qos: 1,
+    retain: false,
+    subscriptionIds: undefined,
+    packetId: 0,
+    state: OutgoingState.Queued,
+    sent: false,
+  };
+}
+
+/** Rows 1 to 3 folded into the table, then a batch that changes them. */
+function foldThenChange(store: SqliteStore): void {
+  const b = emptyBatch();
+  b.outgoing.push(queued(1, 'one'), queued(2, 'two'), queued(3, 'three'));
+  store.commit(b);
+  store.checkpoint();
+  const c = emptyBatch();
+  c.removedOutgoing.push(1);
+  c.outgoingUpdates.push({
+    ...queued(2, 'two'),
+    packetId: 7,
+    state: OutgoingState.Publish,
+  });
+  c.outgoing.push(queued(4, 'four'), queued(5, 'five'));
+  store.commit(c);
+  const d = emptyBatch();
+  d.removedOutgoing.push(5);
+  store.commit(d);
+}
+
+const AFTER_CHANGE = [
+  [2, 'two', 7, OutgoingState.Publish],
+  [3, 'three', 0, OutgoingState.Queued],
+  [4, 'four', 0, OutgoingState.Queued],
+];
+
+test('sqlite store - outgoing rows in the table and in the log load as one', (t) => {
+  const file = tempFile(t);
+  const store = new SqliteStore(file);
+  foldThenChange(store);
+  assert.deepEqual(outgoing(store), AFTER_CHANGE);
+  store.close();
+  const again = new SqliteStore(file);
+  t.after(() => again.close());
+  assert.deepEqual(outgoing(again), AFTER_CHANGE);
+});
+
+test('sqlite store - folding at every commit gives the same rows', (t) => {
+  const store = new SqliteStore(tempFile(t), 'normal', { foldBytes: 1 });
+  t.after(() => store.close());
+  foldThenChange(store);
+  assert.deepEqual(outgoing(store), AFTER_CHANGE);
+});
+
+test('sqlite store - a crash before any fold loses nothing committed', (t) => {
+  const file = tempFile(t);
+  const store = new SqliteStore(file);
+  t.after(() => store.close());
+  foldThenChange(store);
+  // The files as a killed process leaves them: committed frames in the
+  // write-ahead log, the outgoing log not folded.
+  const copy = join(dirname(file), 'copy.db');
+  copyFileSync(file, copy);
+  copyFileSync(`${file}-wal`, `${copy}-wal`);
+  const after = new SqliteStore(copy);
+  t.after(() => after.close());
+  assert.deepEqual(outgoing(after), AFTER_CHANGE);
+});
+
+test('sqlite store - a file of schema version 1 is brought up to version 2', (t) => {
+  const file = tempFile(t);
+  const first = new SqliteStore(file);
+  first.commit(sample());
+  first.close();
+  // Version 1 had no outgoing log; its rows were all in `outgoing`.
+  const v1 = new Database(file);
+  v1.exec('DROP TABLE log');
+  v1.pragma('user_version = 1');
+  v1.close();
+  const store = new SqliteStore(file);
+  t.after(() => store.close());
+  assert.deepEqual(
+    store.load().outgoing.map((o) => o.seq),
+    [1, 2],
+  );
+  const b = emptyBatch();
+  b.outgoing.push(queued(3, 'three'));
+  b.removedOutgoing.push(1);
+  store.commit(b);
+  assert.deepEqual(
+    store.load().outgoing.map((o) => o.seq),
+    [2, 3],
+  );
+  store.close();
+  const check = new Database(file);
+  t.after(() => check.close());
+  assert.equal(check.pragma('user_version', { simple: true }), 2);
 });
