@@ -17,23 +17,25 @@
  *
  *   MESSAGE key:f64 qos:u8 retain:u8 expiresAt:f64 topic origin payload
  *           properties (blob; length 0 = none)
- *   OUT     seq:f64 messageAt:u32 qos:u8 retain:u8 state:u8 sent:u8
+ *   OUT     seq:f64 back:u32 qos:u8 retain:u8 state:u8 sent:u8
  *           packetId:u16 clientId ids:u16 (then ids × u32)
  *   UPDATE  seq:f64 packetId:u16 state:u8 sent:u8
  *   REMOVE  seq:f64
  *
- * An OUT points at the offset of its MESSAGE in the same blob, written
- * once per blob however many sessions share the message.
+ * An OUT points `back` bytes to its MESSAGE, earlier in the same blob and
+ * written once per blob however many sessions share the message; so
+ * records keep their meaning wherever the blob is copied.
  */
 import type { OutgoingState } from '../broker/index.js';
 import type { QoS } from '../protocol/index.js';
 import { decodeProperties, encodeProperties } from './codec.js';
 import type { Batch, OutgoingRow, SavedMessage } from './store.js';
 
-const MESSAGE = 1;
-const OUT = 2;
-const UPDATE = 3;
-const REMOVE = 4;
+/** Record tags. */
+export const MESSAGE = 1;
+export const OUT = 2;
+export const UPDATE = 3;
+export const REMOVE = 4;
 
 /** A log blob buffer above this size is not kept for the next commit. */
 const KEEP_BYTES = 1 << 20;
@@ -100,7 +102,7 @@ export class LogWriter {
     const p = this.#pos;
     buf[p] = OUT;
     buf.writeDoubleLE(o.seq, p + 1);
-    buf.writeUInt32LE(at, p + 9);
+    buf.writeUInt32LE(p - at, p + 9);
     buf[p + 13] = o.qos;
     buf[p + 14] = o.retain ? 1 : 0;
     buf[p + 15] = o.state;
@@ -175,167 +177,8 @@ function asciiInto(buf: Buffer, at: number, s: string): number {
   return n;
 }
 
-/** A flow state change for an outgoing row. */
-export interface TableUpdate {
-  seq: number;
-  packetId: number;
-  state: OutgoingState;
-  sent: boolean;
-}
-
-/**
- * Where a record is: blob number and offset in one number, plus one so
- * that 0 means none (offsets < 2^32, blobs < 2^20).
- */
-const BLOB = 2 ** 32;
-
-/**
- * The net effect of log blobs applied in order: rows added and still
- * alive, and what happened to rows of the `outgoing` table. Only the
- * survivors are decoded in full, so replaying a log where nearly every
- * message came and went costs a scan.
- *
- * Rows are added with increasing seqs, all above those of the table (the
- * journal numbers them so), so a row added in the log lives in a slot of
- * two arrays indexed by `seq - first`: no map or object per message. A
- * row added out of that order goes to a map instead.
- */
-export class LogReplay {
-  readonly #blobs: Buffer[] = [];
-  /** Seq of slot 0; -1 before the first row. */
-  #first = -1;
-  #slots = 0;
-  /** Per slot: where its OUT record is, and its last UPDATE record. */
-  #out = new Float64Array(1024);
-  #update = new Float64Array(1024);
-  /** Rows added out of seq order: seq -> [OUT, last UPDATE]. */
-  readonly #others = new Map<number, [number, number]>();
-  /** Table rows removed, and table rows whose flow state changed. */
-  readonly removed: number[] = [];
-  readonly updated = new Map<number, TableUpdate>();
-
-  /** Applies one blob; throws on a malformed one. */
-  apply(blob: Buffer): void {
-    const base = this.#blobs.length * BLOB + 1;
-    this.#blobs.push(blob);
-    let p = 0;
-    while (p < blob.length) {
-      const tag = blob[p];
-      if (tag === MESSAGE) p = skipMessage(blob, p);
-      else if (tag === OUT) p = this.#onOut(blob, p, base);
-      else if (tag === UPDATE) p = this.#onUpdate(blob, p, base);
-      else if (tag === REMOVE) p = this.#onRemove(blob, p);
-      else throw new Error(`bad outgoing log record ${tag} at ${p}`);
-    }
-    if (p !== blob.length) throw new Error('truncated outgoing log record');
-  }
-
-  /** The rows added in the log and still there, with their last state. */
-  rows(): OutgoingRow[] {
-    const rows: OutgoingRow[] = [];
-    const messages = new Map<number, { key: number; message: SavedMessage }>();
-    for (const [seq, [out, update]] of this.#others) {
-      rows.push(this.#decode(seq, out, update, messages));
-    }
-    for (let i = 0; i < this.#slots; i++) {
-      const out = this.#out[i] as number;
-      if (out === 0) continue;
-      const row = this.#decode(this.#first + i, out, this.#update[i] as number, messages);
-      rows.push(row);
-    }
-    return rows;
-  }
-
-  #decode(
-    seq: number,
-    out: number,
-    update: number,
-    messages: Map<number, { key: number; message: SavedMessage }>,
-  ): OutgoingRow {
-    const row = decodeOut(seq, this.#blob(out), (out - 1) % BLOB, messages);
-    if (update !== 0) {
-      const blob = this.#blob(update);
-      const p = (update - 1) % BLOB;
-      row.packetId = blob.readUInt16LE(p + 9);
-      row.state = blob[p + 11] as OutgoingState;
-      row.sent = blob[p + 12] === 1;
-    }
-    return row;
-  }
-
-  #blob(where: number): Buffer {
-    return this.#blobs[Math.floor((where - 1) / BLOB)] as Buffer;
-  }
-
-  /** The slot of a seq added in order, or -1. */
-  #slot(seq: number): number {
-    const i = seq - this.#first;
-    return this.#first >= 0 && i >= 0 && i < this.#slots ? i : -1;
-  }
-
-  #onOut(blob: Buffer, p: number, base: number): number {
-    const seq = blob.readDoubleLE(p + 1);
-    if (this.#first < 0) this.#first = seq;
-    const i = seq - this.#first;
-    if (i >= this.#slots) {
-      this.#grow(i + 1);
-      this.#slots = i + 1;
-    }
-    if (i >= 0) {
-      this.#out[i] = base + p;
-      this.#update[i] = 0;
-    } else {
-      this.#others.set(seq, [base + p, 0]);
-    }
-    const idsAt = p + 21 + blob.readUInt16LE(p + 19);
-    return idsAt + 2 + 4 * blob.readUInt16LE(idsAt);
-  }
-
-  #onUpdate(blob: Buffer, p: number, base: number): number {
-    const seq = blob.readDoubleLE(p + 1);
-    const i = this.#slot(seq);
-    const other = this.#others.get(seq);
-    if (i >= 0 && this.#out[i] !== 0) {
-      this.#update[i] = base + p;
-    } else if (other !== undefined) {
-      other[1] = base + p;
-    } else {
-      this.updated.set(seq, {
-        seq,
-        packetId: blob.readUInt16LE(p + 9),
-        state: blob[p + 11] as OutgoingState,
-        sent: blob[p + 12] === 1,
-      });
-    }
-    return p + 13;
-  }
-
-  #onRemove(blob: Buffer, p: number): number {
-    const seq = blob.readDoubleLE(p + 1);
-    const i = this.#slot(seq);
-    if (i >= 0 && this.#out[i] !== 0) {
-      this.#out[i] = 0;
-      this.#update[i] = 0;
-    } else if (!this.#others.delete(seq)) {
-      this.removed.push(seq);
-      this.updated.delete(seq);
-    }
-    return p + 9;
-  }
-
-  #grow(slots: number): void {
-    if (slots <= this.#out.length) return;
-    const size = Math.max(slots, 2 * this.#out.length);
-    const out = new Float64Array(size);
-    const update = new Float64Array(size);
-    out.set(this.#out);
-    update.set(this.#update);
-    this.#out = out;
-    this.#update = update;
-  }
-}
-
-function skipMessage(blob: Buffer, p: number): number {
+/** The offset after the MESSAGE record at `p`. */
+export function skipMessage(blob: Buffer, p: number): number {
   p += 19;
   p += 2 + blob.readUInt16LE(p);
   p += 2 + blob.readUInt16LE(p);
@@ -343,13 +186,14 @@ function skipMessage(blob: Buffer, p: number): number {
   return p + 4 + blob.readUInt32LE(p);
 }
 
-function decodeOut(
+/** The row whose OUT record is at `at`, with the state written there. */
+export function decodeOut(
   seq: number,
   blob: Buffer,
   at: number,
   messages: Map<number, { key: number; message: SavedMessage }>,
 ): OutgoingRow {
-  const messageAt = blob.readUInt32LE(at + 9);
+  const messageAt = at - blob.readUInt32LE(at + 9);
   const m = messageIn(blob, messageAt, messages);
   const clientLength = blob.readUInt16LE(at + 19);
   const clientId = blob.toString('utf8', at + 21, at + 21 + clientLength);

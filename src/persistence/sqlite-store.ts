@@ -5,8 +5,10 @@
  * main file (autosave_interval, SIGUSR1, shutdown).
  *
  * Outgoing messages, the bulk of the traffic, go through the outgoing log
- * (./outgoing-log.ts): one blob per commit, folded into the `outgoing`
- * table once the log passes `foldBytes`, at each checkpoint and on close.
+ * (./outgoing-log.ts): one blob per commit in the `log` table, kept in
+ * memory too (./log-index.ts) and folded into the `outgoing` table when
+ * the next blob would pass `foldBytes`, at each checkpoint and on close.
+ * What is in memory changes only once SQLite has committed.
  *
  * @example
  * const store = new SqliteStore('/var/lib/midge/midge.db', 'normal');
@@ -16,7 +18,8 @@ import type Database from 'better-sqlite3';
 import type { OutgoingState } from '../broker/index.js';
 import type { QoS } from '../protocol/index.js';
 import { decodeIds, decodeProperties, encodeIds, encodeProperties } from './codec.js';
-import { LogReplay, LogWriter } from './outgoing-log.js';
+import { LogIndex } from './log-index.js';
+import { LogWriter } from './outgoing-log.js';
 import { type Durability, openDatabase } from './sqlite-open.js';
 import { WRITES, type WriteName } from './sqlite-schema.js';
 import type {
@@ -35,26 +38,23 @@ type Statements = Record<WriteName, Database.Statement>;
 
 export interface SqliteStoreOptions {
   /**
-   * Log bytes after which a commit also folds the log. A fold replays the
-   * whole log, so this bounds both its pause and the start-up replay.
+   * Log bytes between folds. A fold writes only what survived, so this
+   * bounds the memory the log takes and its pause, not the work per message.
    */
   foldBytes?: number;
 }
 
-/** About 10 000 messages of 16 bytes: a fold takes a few milliseconds. */
+/** Some 10 000 messages of 16 bytes; a fold takes well under a millisecond. */
 const FOLD_BYTES = 1 << 20;
 
 export class SqliteStore implements Store {
   readonly name: string;
   readonly #db: Database.Database;
   readonly #st: Statements;
-  readonly #readLog: Database.Statement<Database.Value[]>;
-  readonly #apply: (b: Batch) => void;
+  readonly #apply: (b: Batch, blob: Buffer | undefined, fold: boolean) => void;
   readonly #foldInTransaction: () => void;
-  readonly #log = new LogWriter();
-  readonly #foldBytes: number;
-  /** Bytes in the log since the last fold. */
-  #logBytes = 0;
+  readonly #writer = new LogWriter();
+  readonly #log: LogIndex;
   /** Reused for every outgoing row: nothing allocated per message. */
   readonly #outArgs: Database.Value[] = new Array(16).fill(null);
   readonly #updateArgs: Database.Value[] = [0, 0, 0, 0];
@@ -65,24 +65,22 @@ export class SqliteStore implements Store {
     options: SqliteStoreOptions = {},
   ) {
     this.name = path;
-    this.#foldBytes = options.foldBytes ?? FOLD_BYTES;
     this.#db = openDatabase(path, durability);
     const st = {} as Statements;
     for (const [name, sql] of Object.entries(WRITES)) {
       st[name as WriteName] = this.#db.prepare(sql);
     }
     this.#st = st;
-    this.#readLog = this.#db.prepare('SELECT data FROM log ORDER BY id').raw(true);
-    this.#apply = this.#db.transaction((b: Batch) => {
-      this.#remove(b);
-      this.#put(b);
-      this.#append(b);
-    });
+    this.#apply = this.#db.transaction(
+      (b: Batch, blob: Buffer | undefined, fold: boolean) => {
+        this.#remove(b);
+        this.#put(b);
+        if (fold) this.#fold();
+        if (blob !== undefined) st.appendLog.run(blob);
+      },
+    );
     this.#foldInTransaction = this.#db.transaction(() => this.#fold());
-    const bytes = this.#db
-      .prepare('SELECT coalesce(sum(length(data)), 0) AS n FROM log')
-      .get() as { n: number };
-    this.#logBytes = bytes.n;
+    this.#log = this.#readLog(options.foldBytes ?? FOLD_BYTES);
   }
 
   load(): StoreContents {
@@ -90,19 +88,26 @@ export class SqliteStore implements Store {
     return {
       sessions: all('SELECT * FROM sessions').map(sessionOf),
       subscriptions: all('SELECT * FROM subscriptions').map(subscriptionOf),
-      outgoing: this.#loadOutgoing(all('SELECT * FROM outgoing').map(outgoingOf)),
+      outgoing: this.#withLog(all('SELECT * FROM outgoing').map(outgoingOf)),
       incoming: all('SELECT * FROM incoming').map(incomingOf),
       retained: all('SELECT * FROM retained').map((r) => messageOf(r, '')),
     };
   }
 
   commit(batch: Batch): void {
-    this.#apply(batch);
+    const blob = this.#writer.encode(batch);
+    const fold = blob !== undefined && !this.#log.empty && !this.#log.fits(blob.length);
+    this.#apply(batch, blob, fold);
+    if (fold) this.#log.clear();
+    if (blob !== undefined) this.#log.add(blob);
   }
 
   /** Folds the outgoing log, then SQLite's write-ahead log. */
   checkpoint(): void {
-    if (this.#logBytes > 0) this.#foldInTransaction();
+    if (!this.#log.empty) {
+      this.#foldInTransaction();
+      this.#log.clear();
+    }
     this.#db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
@@ -112,49 +117,46 @@ export class SqliteStore implements Store {
     this.#db.close();
   }
 
+  /** The log left by the last run, unfolded if it crashed. */
+  #readLog(foldBytes: number): LogIndex {
+    const blobs = this.#db.prepare('SELECT data FROM log ORDER BY id').raw(true).all();
+    const log = new LogIndex(foldBytes);
+    // More than fits is kept all the same, and folded by the first commit.
+    for (const [blob] of blobs) log.add(blob as Buffer);
+    return log;
+  }
+
   /** The table's rows with the log applied, in `seq` order. */
-  #loadOutgoing(table: OutgoingRow[]): OutgoingRow[] {
-    const replay = this.#replay();
+  #withLog(table: OutgoingRow[]): OutgoingRow[] {
+    const log = this.#log;
     const bySeq = new Map(table.map((r) => [r.seq, r]));
-    for (const seq of replay.removed) bySeq.delete(seq);
-    for (const u of replay.updated.values()) {
+    for (const seq of log.removed) bySeq.delete(seq);
+    for (const u of log.updated.values()) {
       const row = bySeq.get(u.seq);
       if (row === undefined) continue;
       row.packetId = u.packetId;
       row.state = u.state;
       row.sent = u.sent;
     }
-    for (const row of replay.rows()) bySeq.set(row.seq, row);
+    for (const row of log.rows()) bySeq.set(row.seq, row);
     return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
   }
 
-  #replay(): LogReplay {
-    const replay = new LogReplay();
-    for (const [data] of this.#readLog.all()) replay.apply(data as Buffer);
-    return replay;
-  }
-
-  #append(b: Batch): void {
-    const blob = this.#log.encode(b);
-    if (blob === undefined) return;
-    this.#st.appendLog.run(blob);
-    this.#logBytes += blob.length;
-    if (this.#logBytes >= this.#foldBytes) this.#fold();
-  }
-
-  /** Within a transaction: the log's net effect into `outgoing`, log emptied. */
+  /**
+   * Within a transaction: the log's net effect into `outgoing`, and the
+   * log emptied. The caller clears the index once this is committed.
+   */
   #fold(): void {
-    const replay = this.#replay();
+    const log = this.#log;
     const st = this.#st;
-    for (const seq of replay.removed) st.removeOutgoing.run(seq);
-    for (const u of replay.updated.values()) {
+    for (const seq of log.removed) st.removeOutgoing.run(seq);
+    for (const u of log.updated.values()) {
       st.updateOutgoing.run(this.#updateValues(u.packetId, u.state, u.sent, u.seq));
     }
-    for (const o of replay.rows()) {
+    for (const o of log.rows()) {
       st.putOutgoing.run(fillOutgoing(this.#outArgs, o));
     }
     st.clearLog.run();
-    this.#logBytes = 0;
   }
 
   #updateValues(

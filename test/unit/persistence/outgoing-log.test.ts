@@ -1,12 +1,13 @@
 /**
- * The outgoing log's records: what a batch writes comes back from a replay
- * with its last flow state, rows added and removed within the log leave
- * nothing, and changes to rows of the table are handed back as such.
+ * The outgoing log's records and their index: what a batch writes comes
+ * back with its last flow state, rows added and removed within the log
+ * leave nothing, and changes to rows of the table are handed back as such.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OutgoingState } from '../../../src/broker/message.js';
-import { LogReplay, LogWriter } from '../../../src/persistence/outgoing-log.js';
+import { LogIndex } from '../../../src/persistence/log-index.js';
+import { LogWriter } from '../../../src/persistence/outgoing-log.js';
 import {
   type Batch,
   emptyBatch,
@@ -40,14 +41,14 @@ function row(seq: number, clientId: string, key: number, m: SavedMessage): Outgo
   };
 }
 
-/** Each batch through one writer, in order, into one replay. */
-function replay(...batches: Batch[]): LogReplay {
+/** Each batch through one writer, in order, into one index. */
+function replay(...batches: Batch[]): LogIndex {
   const writer = new LogWriter();
-  const r = new LogReplay();
+  // Smaller than most of the blobs here: the index makes room.
+  const r = new LogIndex(16);
   for (const b of batches) {
     const blob = writer.encode(b);
-    // The writer reuses its buffer: a store copies the blob, so does this.
-    if (blob !== undefined) r.apply(Buffer.from(blob));
+    if (blob !== undefined) r.add(blob);
   }
   return r;
 }
@@ -168,6 +169,26 @@ test('outgoing log - a damaged blob is refused', () => {
   const b = emptyBatch();
   b.outgoing.push(row(1, 'a', 1, message('one')));
   const blob = Buffer.from(new LogWriter().encode(b) as Buffer);
-  assert.throws(() => new LogReplay().apply(Buffer.from([9, 0, 0])), /bad outgoing log/);
-  assert.throws(() => new LogReplay().apply(blob.subarray(0, blob.length - 1)));
+  assert.throws(() => new LogIndex(64).add(Buffer.from([9, 0, 0])), /bad outgoing log/);
+  assert.throws(() => new LogIndex(64).add(blob.subarray(0, blob.length - 1)));
+});
+
+test('outgoing log - the index forgets everything when cleared', () => {
+  const b = emptyBatch();
+  b.outgoing.push(row(1, 'a', 1, message('one')));
+  b.removedOutgoing.push(0);
+  const r = replay(b);
+  assert.equal(r.empty, false);
+  assert.equal(r.fits(1 << 20), false);
+  r.clear();
+  assert.equal(r.empty, true);
+  assert.equal(r.fits(16), true);
+  assert.deepEqual([r.rows(), r.removed], [[], []]);
+  const again = emptyBatch();
+  again.outgoing.push(row(9, 'b', 2, message('nine')));
+  r.add(new LogWriter().encode(again) as Buffer);
+  assert.deepEqual(
+    r.rows().map((o) => [o.seq, o.clientId]),
+    [[9, 'b']],
+  );
 });
