@@ -2,9 +2,9 @@
  * The journal listens to the broker (it is its StateObserver) and saves
  * what changed, once per turn of the event loop, in one store batch.
  *
- * On the message path a change costs one map insert: the journal notes
- * *which* session, subscription, outgoing message, incoming QoS 2 entry or
- * retained topic changed, never how. At the end of the turn it reads the
+ * On the message path a change costs an array push or a map insert: the
+ * journal notes *which* session, subscription, outgoing message, incoming
+ * QoS 2 entry or retained topic changed, never how. At the end of the turn it reads the
  * current state of each noted object and writes that: an outgoing message
  * queued and acknowledged within the same turn is never written at all,
  * and the batch is always a consistent picture of the turn's end.
@@ -33,6 +33,9 @@ import {
   type StoreContents,
 } from './store.js';
 
+/** `storeId` of an outgoing message that ended before it was saved. */
+const GONE = -1;
+
 /** How long a failed commit waits before it is tried again. */
 const RETRY_MS = 1000;
 
@@ -58,7 +61,9 @@ export class Journal implements StateObserver {
   // What changed this turn.
   readonly #sessions = new Set<Session>();
   readonly #subs = new Map<Session, Set<string>>();
-  readonly #outs = new Map<OutgoingMessage, Session>();
+  /** Outgoing messages noted, with their sessions; may repeat. */
+  readonly #outs: OutgoingMessage[] = [];
+  readonly #outSessions: Session[] = [];
   readonly #goneOuts: OutgoingMessage[] = [];
   readonly #goneSessions: Session[] = [];
   readonly #incoming = new Map<Session, Set<number>>();
@@ -124,13 +129,16 @@ export class Journal implements StateObserver {
 
   outgoingChanged(session: Session, out: OutgoingMessage): void {
     if (session.expiryInterval === 0) return;
-    this.#outs.set(out, session);
+    this.#noteOut(out, session);
     this.#schedule();
   }
 
   outgoingRemoved(session: Session, out: OutgoingMessage): void {
-    this.#outs.delete(out);
-    if (!out.storeId) return;
+    // Never saved: marked so that a note of it this turn is skipped.
+    if (!out.storeId) {
+      out.storeId = GONE;
+      return;
+    }
     this.#goneOuts.push(out);
     this.#goneSessions.push(session);
     this.#schedule();
@@ -235,7 +243,7 @@ export class Journal implements StateObserver {
     return (
       this.#sessions.size > 0 ||
       this.#subs.size > 0 ||
-      this.#outs.size > 0 ||
+      this.#outs.length > 0 ||
       this.#goneOuts.length > 0 ||
       this.#incoming.size > 0 ||
       this.#retained.size > 0 ||
@@ -257,8 +265,7 @@ export class Journal implements StateObserver {
     this.#goneSessions.length = 0;
     for (const [s, keys] of this.#subs) this.#buildSubs(b, s, keys);
     this.#subs.clear();
-    for (const [out, s] of this.#outs) this.#buildOut(b, s, out);
-    this.#outs.clear();
+    this.#buildOuts(b);
     for (const [s, ids] of this.#incoming) this.#buildIncoming(b, s, ids);
     this.#incoming.clear();
     for (const [topic, m] of this.#retained) {
@@ -284,8 +291,8 @@ export class Journal implements StateObserver {
     // First time: the whole session, whatever happened to it before.
     this.#known.set(s, new Set());
     for (const key of s.subscriptions.keys()) noteIn(this.#subs, s, key);
-    for (const out of s.inflight.values()) this.#outs.set(out, s);
-    for (const out of s.queue) this.#outs.set(out, s);
+    for (const out of s.inflight.values()) this.#noteOut(out, s);
+    for (const out of s.queue) this.#noteOut(out, s);
     for (const id of s.incomingQos2.keys()) noteIn(this.#incoming, s, id);
   }
 
@@ -305,15 +312,42 @@ export class Journal implements StateObserver {
     }
   }
 
+  #noteOut(out: OutgoingMessage, session: Session): void {
+    this.#outs.push(out);
+    this.#outSessions.push(session);
+  }
+
+  /**
+   * Arrays rather than a map keyed by message: nothing allocated per turn.
+   * A message noted twice is written once: the first note gives it a seq
+   * from this batch's range, and a later one sees that.
+   */
+  #buildOuts(b: Batch): void {
+    const outs = this.#outs;
+    const sessions = this.#outSessions;
+    const firstSeq = this.#nextSeq;
+    for (let i = 0; i < outs.length; i++) {
+      const out = outs[i] as OutgoingMessage;
+      const id = out.storeId as number;
+      if (id === GONE || id >= firstSeq) continue;
+      this.#buildOut(b, sessions[i] as Session, out);
+    }
+    outs.length = 0;
+    sessions.length = 0;
+  }
+
   #buildOut(b: Batch, s: Session, out: OutgoingMessage): void {
     const outs = this.#known.get(s);
     if (outs === undefined) return;
-    const saved = out.storeId !== 0 && out.storeId !== undefined;
+    const saved = (out.storeId as number) > 0;
     if (!saved) {
       out.storeId = this.#nextSeq++;
       outs.add(out);
       const m = out.message;
       if (!m.storeId) m.storeId = this.#nextMessageKey++;
+    } else if (!outs.has(out)) {
+      // Removed since it was noted, earlier in this batch.
+      return;
     }
     (saved ? b.outgoingUpdates : b.outgoing).push({
       seq: out.storeId as number,

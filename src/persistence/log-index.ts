@@ -11,14 +11,7 @@
  * added out of that order goes to a map instead.
  */
 import type { OutgoingState } from '../broker/index.js';
-import {
-  decodeOut,
-  MESSAGE,
-  OUT,
-  REMOVE,
-  skipMessage,
-  UPDATE,
-} from './outgoing-log.js';
+import { decodeOut, MESSAGE, OUT, REMOVE, skipMessage, UPDATE } from './outgoing-log.js';
 import type { OutgoingRow, SavedMessage } from './store.js';
 
 /** A flow state change for a row of the `outgoing` table. */

@@ -7,6 +7,12 @@
  *
  * Versions: 1, the tables; 2, the outgoing log (./outgoing-log.ts), which
  * a midge reading only version 1 would ignore, losing messages.
+ *
+ * The `log` table is written in segments, one per fold: row 0 holds the
+ * number of the segment being written, rows 1, 2, ... of that segment are
+ * its blobs in order. A fold starts the next segment, whose blobs take the
+ * places of the folded ones: SQLite rewrites a page in place rather than
+ * freeing pages and taking them back, which costs a commit more pages.
  */
 
 /** "midg" in ASCII. */
@@ -76,8 +82,10 @@ CREATE TABLE incoming (
 );
 CREATE TABLE log (
   id INTEGER PRIMARY KEY,
+  segment INTEGER NOT NULL,
   data BLOB NOT NULL
 );
+INSERT INTO log VALUES (0, 0, x'');
 CREATE TABLE retained (
   topic TEXT PRIMARY KEY NOT NULL,
   payload BLOB NOT NULL,
@@ -100,7 +108,9 @@ export const TABLES = [
 
 /** What turns a file of version N into version N + 1, by N. */
 export const MIGRATIONS: Record<number, string> = {
-  1: 'CREATE TABLE log (id INTEGER PRIMARY KEY, data BLOB NOT NULL);',
+  1: `CREATE TABLE log (id INTEGER PRIMARY KEY, segment INTEGER NOT NULL,
+    data BLOB NOT NULL);
+    INSERT INTO log VALUES (0, 0, x'');`,
 };
 
 /** The statements a commit runs, by name. */
@@ -121,8 +131,11 @@ export const WRITES = {
   removeIncoming: 'DELETE FROM incoming WHERE client_id = ? AND packet_id = ?',
   putRetained: `INSERT OR REPLACE INTO retained (${MESSAGE}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   removeRetained: 'DELETE FROM retained WHERE topic = ?',
-  appendLog: 'INSERT INTO log (data) VALUES (?)',
-  clearLog: 'DELETE FROM log',
+  /** A blob at its place in the segment, over what an older one left there. */
+  appendLog: 'INSERT OR REPLACE INTO log VALUES (?, ?, ?)',
+  /** Row 0 names the segment being written; older rows are folded. */
+  newSegment: "INSERT OR REPLACE INTO log VALUES (0, ?, x'')",
+  tidyLog: 'DELETE FROM log WHERE id > 0',
 } as const;
 
 export type WriteName = keyof typeof WRITES;

@@ -55,6 +55,10 @@ export class SqliteStore implements Store {
   readonly #foldInTransaction: () => void;
   readonly #writer = new LogWriter();
   readonly #log: LogIndex;
+  /** The log segment being written, and the row its next blob goes to. */
+  #segment = 0;
+  #nextRow = 1;
+  readonly #rowArgs: Database.Value[] = [0, 0, null];
   /** Reused for every outgoing row: nothing allocated per message. */
   readonly #outArgs: Database.Value[] = new Array(16).fill(null);
   readonly #updateArgs: Database.Value[] = [0, 0, 0, 0];
@@ -76,7 +80,7 @@ export class SqliteStore implements Store {
         this.#remove(b);
         this.#put(b);
         if (fold) this.#fold();
-        if (blob !== undefined) st.appendLog.run(blob);
+        if (blob !== undefined) this.#append(blob, fold);
       },
     );
     this.#foldInTransaction = this.#db.transaction(() => this.#fold());
@@ -98,32 +102,66 @@ export class SqliteStore implements Store {
     const blob = this.#writer.encode(batch);
     const fold = blob !== undefined && !this.#log.empty && !this.#log.fits(blob.length);
     this.#apply(batch, blob, fold);
-    if (fold) this.#log.clear();
-    if (blob !== undefined) this.#log.add(blob);
+    if (fold) this.#folded();
+    if (blob !== undefined) {
+      this.#log.add(blob);
+      this.#nextRow++;
+    }
   }
 
   /** Folds the outgoing log, then SQLite's write-ahead log. */
   checkpoint(): void {
     if (!this.#log.empty) {
       this.#foldInTransaction();
-      this.#log.clear();
+      this.#folded();
     }
     this.#db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   close(): void {
     if (!this.#db.open) return;
+    if (!this.#log.empty) {
+      this.#foldInTransaction();
+      this.#folded();
+    }
+    // Folded blobs left from longer segments: a stopped midge leaves none.
+    this.#st.tidyLog.run();
     this.checkpoint();
     this.#db.close();
   }
 
   /** The log left by the last run, unfolded if it crashed. */
   #readLog(foldBytes: number): LogIndex {
-    const blobs = this.#db.prepare('SELECT data FROM log ORDER BY id').raw(true).all();
+    const head = this.#db.prepare('SELECT segment FROM log WHERE id = 0').get() as
+      | { segment: number }
+      | undefined;
+    this.#segment = head?.segment ?? 0;
+    const blobs = this.#db
+      .prepare('SELECT data FROM log WHERE id > 0 AND segment = ? ORDER BY id')
+      .raw(true)
+      .all(this.#segment);
     const log = new LogIndex(foldBytes);
     // More than fits is kept all the same, and folded by the first commit.
     for (const [blob] of blobs) log.add(blob as Buffer);
+    this.#nextRow = blobs.length + 1;
     return log;
+  }
+
+  /** Within the transaction: the blob at its row, in the segment it joins. */
+  #append(blob: Buffer, fold: boolean): void {
+    const a = this.#rowArgs;
+    a[0] = fold ? 1 : this.#nextRow;
+    a[1] = fold ? this.#segment + 1 : this.#segment;
+    a[2] = blob;
+    this.#st.appendLog.run(a);
+    a[2] = null;
+  }
+
+  /** After a fold has been committed: the next segment, empty. */
+  #folded(): void {
+    this.#log.clear();
+    this.#segment++;
+    this.#nextRow = 1;
   }
 
   /** The table's rows with the log applied, in `seq` order. */
@@ -156,7 +194,7 @@ export class SqliteStore implements Store {
     for (const o of log.rows()) {
       st.putOutgoing.run(fillOutgoing(this.#outArgs, o));
     }
-    st.clearLog.run();
+    st.newSegment.run(this.#segment + 1);
   }
 
   #updateValues(

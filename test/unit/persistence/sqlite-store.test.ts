@@ -307,14 +307,8 @@ test('sqlite store - a crash before any fold loses nothing committed', (t) => {
   const store = new SqliteStore(file);
   t.after(() => store.close());
   foldThenChange(store);
-  // The files as a killed process leaves them: committed frames in the
-  // write-ahead log, the outgoing log not folded.
-  const copy = join(dirname(file), 'copy.db');
-  copyFileSync(file, copy);
-  copyFileSync(`${file}-wal`, `${copy}-wal`);
-  const after = new SqliteStore(copy);
-  t.after(() => after.close());
-  assert.deepEqual(outgoing(after), AFTER_CHANGE);
+  // Committed frames in the write-ahead log, the outgoing log not folded.
+  assert.deepEqual(outgoing(crashImage(t, file)), AFTER_CHANGE);
 });
 
 test('sqlite store - a file of schema version 1 is brought up to version 2', (t) => {
@@ -345,4 +339,55 @@ test('sqlite store - a file of schema version 1 is brought up to version 2', (t)
   const check = new Database(file);
   t.after(() => check.close());
   assert.equal(check.pragma('user_version', { simple: true }), 2);
+});
+
+/** The files as a killed process leaves them, copied; the copy opened. */
+function crashImage(t: TestContext, file: string): SqliteStore {
+  const copy = join(dirname(file), `crash-${Date.now()}.db`);
+  copyFileSync(file, copy);
+  copyFileSync(`${file}-wal`, `${copy}-wal`);
+  const store = new SqliteStore(copy);
+  t.after(() => store.close());
+  return store;
+}
+
+test('sqlite store - blobs of a folded segment are not read again', (t) => {
+  const file = tempFile(t);
+  const store = new SqliteStore(file);
+  t.after(() => store.close());
+  for (const seq of [1, 2, 3]) {
+    const b = emptyBatch();
+    b.outgoing.push(queued(seq, `m${seq}`));
+    store.commit(b);
+  }
+  store.checkpoint();
+  // The next segment's one blob takes the place of the first folded one;
+  // the two after it are left over, and must stay ignored.
+  const b = emptyBatch();
+  b.removedOutgoing.push(1, 2, 3);
+  b.outgoing.push(queued(4, 'm4'));
+  store.commit(b);
+  assert.deepEqual(outgoing(crashImage(t, file)), [[4, 'm4', 0, OutgoingState.Queued]]);
+});
+
+test('sqlite store - a closed store leaves only the head row in the log', (t) => {
+  const file = tempFile(t);
+  const store = new SqliteStore(file, 'normal', { foldBytes: 200 });
+  for (let seq = 1; seq <= 20; seq++) {
+    const b = emptyBatch();
+    b.outgoing.push(queued(seq, `m${seq}`));
+    if (seq > 2) b.removedOutgoing.push(seq - 2);
+    store.commit(b);
+  }
+  store.close();
+  const db = new Database(file);
+  const rows = db.prepare('SELECT id, length(data) AS n FROM log').all();
+  db.close();
+  assert.deepEqual(rows, [{ id: 0, n: 0 }]);
+  const again = new SqliteStore(file);
+  t.after(() => again.close());
+  assert.deepEqual(
+    again.load().outgoing.map((o) => o.seq),
+    [19, 20],
+  );
 });
