@@ -62,7 +62,10 @@ export interface OutgoingMessage {
   state: OutgoingState;
   /** Set once sent, so a resend carries DUP [MQTT-4.4.0-1]. */
   sent: boolean;
-  /** Id given by a persistence layer once saved; 0 = not saved. */
+  /**
+   * Id given by a persistence layer once saved; 0 = not saved. The layer
+   * may set a negative value on a message that ended unsaved.
+   */
   storeId?: number;
 }
 

@@ -316,3 +316,32 @@ test('journal - persistent_client_expiration bounds a restored session that neve
   // The saved row is bounded too.
   assert.equal(store.load().sessions[0]?.expiryInterval, 3600);
 });
+
+test('journal - a message that ends before its batch commits is never written', async () => {
+  const store = new MemoryStore();
+  const rows: number[] = [];
+  const commit = store.commit.bind(store);
+  store.commit = (b: Batch) => {
+    rows.push(b.outgoing.length);
+    commit(b);
+  };
+  const a = journaled(store);
+  const s = await connected(a, 's', 5, { properties: { sessionExpiryInterval: 600 } });
+  await subscribe(s, sub('t', 1));
+  s.close();
+  const p = await connected(a, 'p', 5);
+  await committed();
+  rows.length = 0;
+  // Queued for the offline session, then expired, in the same turn.
+  publish(p, 't', 'short', { qos: 1, properties: { messageExpiryInterval: 1 } });
+  a.sweep(Date.now() + 5000);
+  // A second message stays queued: the batch is not empty.
+  publish(p, 't', 'kept', { qos: 1, packetId: 2 });
+  await p.next();
+  await committed();
+  assert.deepEqual(rows, [1]);
+  assert.deepEqual(
+    store.load().outgoing.map((o) => o.message.payload.toString()),
+    ['kept'],
+  );
+});
