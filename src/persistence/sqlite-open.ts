@@ -119,6 +119,9 @@ function prepare(db: Database.Database, path: string, durability: Durability): v
   // A checkpoint runs inside a commit and fsyncs twice, stalling the event
   // loop; every 10 000 pages (some 40 MB of log) instead of SQLite's 1 000
   // makes that a rare pause rather than a steady tax on throughput.
+  // LIMIT(perf): the pause is still there, tens of milliseconds on a busy
+  // disk (the fsync writes the whole log out); checkpointing from a worker
+  // thread would need a second connection, hence no exclusive locking.
   db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   // A write now, so a file that cannot be written stops start-up rather
   // than the first acknowledgement.
