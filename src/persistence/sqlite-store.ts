@@ -44,7 +44,7 @@ export interface SqliteStoreOptions {
   foldBytes?: number;
 }
 
-/** Some 10 000 messages of 16 bytes; a fold takes well under a millisecond. */
+/** Some 10 000 messages of 16 bytes between folds. */
 const FOLD_BYTES = 1 << 20;
 
 export class SqliteStore implements Store {
