@@ -6,9 +6,17 @@
  * staples responses made by `openssl ocsp`.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, type TestContext, test } from 'node:test';
+import type { Server, TLSSocket } from 'node:tls';
 import { type Certs, makeCerts } from '../helpers/certs.js';
-import { makeOcspResponses, type OcspResponses, staplingFront } from '../helpers/ocsp.js';
+import {
+  editResponse,
+  makeOcspResponses,
+  type OcspResponses,
+  staplingFront,
+} from '../helpers/ocsp.js';
 import { type BridgeHost, plainListener, startHost, until } from './helpers.js';
 
 let certs: Certs;
@@ -22,12 +30,13 @@ after(() => certs.remove());
 /** A bridge with bridge_require_ocsp to a remote that staples `staple`. */
 async function bridgeTo(
   t: TestContext,
-  staple: Buffer | null,
+  staple: Buffer | null | (() => Buffer | null),
   ocsp = 'bridge_require_ocsp true\n',
-): Promise<BridgeHost> {
+): Promise<BridgeHost & { front: Server }> {
   const remote = await startHost(plainListener);
   t.after(() => remote.stop());
-  const front = await staplingFront(certs, remote.port, () => staple);
+  const next = typeof staple === 'function' ? staple : () => staple;
+  const front = await staplingFront(certs, remote.port, next);
   t.after(() => front.close());
   const host = await startHost(
     (p) =>
@@ -35,7 +44,7 @@ async function bridgeTo(
       `restart_timeout 1\ntopic a in\nbridge_cafile ${certs.caFile}\n${ocsp}`,
   );
   t.after(() => host.stop());
-  return host;
+  return Object.assign(host, { front: front.server });
 }
 
 const state = (host: BridgeHost) => host.bridges.bridges.get('s')?.state;
@@ -88,4 +97,20 @@ describe('bridge_require_ocsp', { concurrency: true }, () => {
       assert.notEqual(state(host), 'connected');
     });
   }
+
+  test('a good response first, then junk on the reconnect, is refused', async (t) => {
+    // An answer without thisUpdate, signed by the CA: it used to throw.
+    const caKey = readFileSync(join(certs.dir, 'ca.key'));
+    const junk = editResponse(responses.good, caKey, (f) => f.singles[0]!.splice(2));
+    let connections = 0;
+    const host = await bridgeTo(t, () => (connections++ === 0 ? responses.good : junk));
+    const sockets: TLSSocket[] = [];
+    host.front.on('secureConnection', (s: TLSSocket) => sockets.push(s));
+    await until(() => state(host) === 'connected', 5000, 'for the bridge');
+    for (const s of sockets) s.destroy();
+    const line = await host.log.waitFor('Error creating bridge');
+    assert.equal(line, 'Error creating bridge: OCSP: invalid response (missing time).');
+    assert.notEqual(state(host), 'connected');
+    assert.ok(connections >= 2);
+  });
 });

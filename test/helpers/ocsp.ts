@@ -95,10 +95,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** `response` with every time two days earlier, signed again with `key`. */
 function redate(response: Buffer, key: Buffer): Buffer {
-  const [status, wrapped] = children(readDer(response));
+  const [, wrapped] = children(readDer(response));
   const [responseBytes] = children(wrapped!);
-  const [type, octets] = children(responseBytes!);
-  const [tbs, sigAlg, , certs] = children(readDer(octets!.content));
+  const [, octets] = children(responseBytes!);
+  const [tbs] = children(readDer(octets!.content));
   const newTbs = Buffer.from(tbs!.bytes);
   const text = newTbs.toString('latin1');
   // GeneralizedTime: tag 0x18, length 15, YYYYMMDDHHMMSSZ.
@@ -109,11 +109,20 @@ function redate(response: Buffer, key: Buffer): Buffer {
     const digits = earlier.replace(/[-:T]/g, '').slice(0, 14);
     newTbs.write(digits, m.index! + 2, 'latin1');
   }
-  const signature = sign('sha256', newTbs, key);
+  return signAgain(response, newTbs, key);
+}
+
+/** `response` with `tbs` for its ResponseData, signed with `key` (sha256). */
+function signAgain(response: Buffer, tbs: Buffer, key: Buffer): Buffer {
+  const [status, wrapped] = children(readDer(response));
+  const [responseBytes] = children(wrapped!);
+  const [type, octets] = children(responseBytes!);
+  const [, sigAlg, , certs] = children(readDer(octets!.content));
+  const signature = sign('sha256', tbs, key);
   const basic = tlv(
     Tag.Sequence,
     Buffer.concat([
-      newTbs,
+      tbs,
       sigAlg!.bytes,
       tlv(Tag.BitString, Buffer.concat([Buffer.from([0]), signature])),
       ...(certs === undefined ? [] : [certs.bytes]),
@@ -125,6 +134,47 @@ function redate(response: Buffer, key: Buffer): Buffer {
   );
   return tlv(Tag.Sequence, Buffer.concat([status!.bytes, tlv(0xa0, inner)]));
 }
+
+/**
+ * The encoded fields of a ResponseData and of each of its
+ * SingleResponses, for a test to change before editResponse() signs them
+ * again.
+ */
+export interface ResponseFields {
+  /** Without the list of responses: [version?], responderID, producedAt... */
+  tbs: Buffer[];
+  /** Where the list of responses goes back among `tbs`. */
+  at: number;
+  singles: Buffer[][];
+}
+
+/** `response` changed by `edit` and signed again with `key`. */
+export function editResponse(
+  response: Buffer,
+  key: Buffer,
+  edit: (fields: ResponseFields) => void,
+): Buffer {
+  const [, wrapped] = children(readDer(response));
+  const [responseBytes] = children(wrapped!);
+  const [, octets] = children(responseBytes!);
+  const [tbs] = children(readDer(octets!.content));
+  const tbsFields = children(tbs!).map((f) => Buffer.from(f.bytes));
+  const at = tbs!.content[0] === 0xa0 ? 3 : 2;
+  const list = readDer(tbsFields[at]!);
+  const fields: ResponseFields = {
+    tbs: tbsFields.filter((_, i) => i !== at),
+    at,
+    singles: children(list).map((s) => children(s).map((f) => Buffer.from(f.bytes))),
+  };
+  edit(fields);
+  const singles = fields.singles.map((f) => tlv(Tag.Sequence, Buffer.concat(f)));
+  const all = [...fields.tbs];
+  all.splice(fields.at, 0, tlv(Tag.Sequence, Buffer.concat(singles)));
+  return signAgain(response, tlv(Tag.Sequence, Buffer.concat(all)), key);
+}
+
+/** DER tag-length-value, for tests that build fields. */
+export { tlv };
 
 /**
  * A TLS server with the server certificate of `certs` that staples

@@ -18,6 +18,7 @@ export interface Der {
 }
 
 export const Tag = {
+  Boolean: 0x01,
   Integer: 0x02,
   BitString: 0x03,
   OctetString: 0x04,
@@ -111,10 +112,12 @@ export function smallInt(der: Der): number {
 }
 
 /** GeneralizedTime (YYYYMMDDHHMMSSZ) or UTCTime (YYMMDDHHMMSSZ), as UTC. */
-export function time(der: Der): Date {
-  const text = der.content.toString('latin1');
+export function time(der: Der | undefined): Date {
+  // A hostile response may leave the time out: refuse it as malformed.
+  if (der === undefined) throw new DerError('missing time');
   const utc = der.tag === Tag.UtcTime;
   if (!utc && der.tag !== Tag.GeneralizedTime) throw new DerError('not a time');
+  const text = der.content.toString('latin1');
   const m = /^(\d{2}|\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(text);
   if (m === null || m[1]!.length !== (utc ? 2 : 4)) {
     throw new DerError(`bad time ${JSON.stringify(text)}`);

@@ -9,7 +9,9 @@
  *                         [0] SEQ OF Certificate (optional) }
  *   ResponseData  = SEQ { [0] version?, responderID, producedAt,
  *                         SEQ OF SingleResponse, [1] extensions? }
- *   Single        = SEQ { CertID, status, thisUpdate, [0] nextUpdate?, ... }
+ *   Single        = SEQ { CertID, status, thisUpdate, [0] nextUpdate?,
+ *                         [1] extensions? }
+ *   Extensions    = SEQ OF SEQ { id OID, critical BOOLEAN?, value }
  *   CertID        = SEQ { hashAlg, issuerNameHash, issuerKeyHash, serial }
  */
 import {
@@ -54,6 +56,8 @@ export interface SingleResponse {
   revocationReason?: number;
   thisUpdate: Date;
   nextUpdate?: Date;
+  /** OIDs of the extensions of this answer marked critical. */
+  critical: string[];
 }
 
 export interface BasicResponse {
@@ -64,6 +68,8 @@ export interface BasicResponse {
   /** DER certificates sent along (a delegated responder's). */
   certs: Buffer[];
   responses: SingleResponse[];
+  /** OIDs of the response's own extensions marked critical. */
+  critical: string[];
 }
 
 export type ParsedResponse =
@@ -96,23 +102,38 @@ function parseBasic(der: Der): BasicResponse {
       list.length === 0
         ? []
         : children(expect(list[0], Tag.Sequence)).map((c) => c.bytes),
-    responses: responseList(tbs),
+    ...responseList(tbs),
   };
 }
 
-function responseList(tbs: Der): SingleResponse[] {
+function responseList(tbs: Der) {
   let fields = children(tbs);
   if (fields[0]?.tag === context(0)) fields = fields.slice(1);
-  // responderID, producedAt, then the responses.
-  return children(expect(fields[2], Tag.Sequence)).map(parseSingle);
+  // responderID, producedAt, the responses, then the extensions if any.
+  return {
+    responses: children(expect(fields[2], Tag.Sequence)).map(parseSingle),
+    critical: criticalExtensions(fields[3]),
+  };
+}
+
+/** The OIDs of the critical extensions in a [1] EXPLICIT Extensions. */
+function criticalExtensions(der: Der | undefined): string[] {
+  if (der === undefined) return [];
+  const [list] = children(expect(der, context(1)));
+  return children(expect(list, Tag.Sequence))
+    .map((ext) => children(expect(ext, Tag.Sequence)))
+    .filter(([, flag]) => flag?.tag === Tag.Boolean && flag.content[0] !== 0)
+    .map(([id]) => oid(expect(id, Tag.Oid)));
 }
 
 function parseSingle(der: Der): SingleResponse {
-  const [certId, status, thisUpdate, next] = children(expect(der, Tag.Sequence));
+  const fields = children(expect(der, Tag.Sequence));
+  const [certId, status, thisUpdate, next] = fields;
   const single: SingleResponse = {
     certId: parseCertId(certId),
     status: 'unknown',
-    thisUpdate: time(thisUpdate!),
+    thisUpdate: time(thisUpdate),
+    critical: criticalExtensions(fields.slice(3).find((f) => f.tag === context(1))),
   };
   if (status?.tag === contextPrimitive(0)) single.status = 'good';
   else if (status?.tag === context(1)) {
@@ -122,7 +143,7 @@ function parseSingle(der: Der): SingleResponse {
       single.revocationReason = smallInt(expect(children(reason)[0], Tag.Enumerated));
     }
   } else expect(status, contextPrimitive(2));
-  if (next?.tag === context(0)) single.nextUpdate = time(children(next)[0]!);
+  if (next?.tag === context(0)) single.nextUpdate = time(children(next)[0]);
   return single;
 }
 

@@ -10,7 +10,10 @@
  *   4. says "good";
  *   5. is current: thisUpdate not in the future and nextUpdate, if given,
  *      not past, each with five minutes' grace for clocks that differ, as
- *      Mosquitto allows.
+ *      Mosquitto allows;
+ *   6. has no critical extension that midge does not know, in the
+ *      response or in that answer (RFC 6960 4.4: such a response must
+ *      not be relied on).
  *
  * The reasons use Mosquitto's "OCSP: ..." wording where it has one
  * (observed with 2.0.11). Mosquitto does not check step 3: it accepts a
@@ -31,6 +34,12 @@ import {
 const GRACE_MS = 5 * 60 * 1000;
 
 const OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
+
+/**
+ * Extensions understood, so harmless even when critical: the nonce only
+ * matters to a client that sent one, and a stapling client cannot.
+ */
+const KNOWN_EXTENSIONS = new Set(['1.3.6.1.5.5.7.48.1.2']);
 
 /** CertID hash algorithms. */
 const HASHES: Record<string, string> = {
@@ -111,6 +120,10 @@ function check(basic: BasicResponse, cert: Buffer, issuer: Buffer, now: number) 
   const ours = certFields(cert);
   const single = basic.responses.find((r) => names(r, ours, issuer));
   if (single === undefined) return 'OCSP: no response for the server certificate';
+  const unknown = [...basic.critical, ...single.critical].find(
+    (id) => !KNOWN_EXTENSIONS.has(id),
+  );
+  if (unknown !== undefined) return `OCSP: unsupported critical extension ${unknown}`;
   if (single.status === 'revoked') {
     const code = single.revocationReason;
     const name = code === undefined ? '' : (CRL_REASONS[code] ?? 'unknown');

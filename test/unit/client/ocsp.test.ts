@@ -5,12 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import { createServer } from 'node:tls';
 import { MqttClient, TransportError } from '../../../src/client/index.js';
 import { ocspProblem } from '../../../src/client/transport/ocsp.js';
 import { type Certs, makeCerts } from '../../helpers/certs.js';
-import { makeOcspResponses, type OcspResponses } from '../../helpers/ocsp.js';
+import {
+  editResponse,
+  makeOcspResponses,
+  type OcspResponses,
+  type ResponseFields,
+  tlv,
+} from '../../helpers/ocsp.js';
 import { connectOrError, FakeServer, listen, socketPipe } from './fake-server.js';
 
 let certs: Certs;
@@ -76,6 +84,69 @@ describe('OCSP stapling check', () => {
       judge(Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x03])) ?? '',
       /invalid status: tryLater \(3\)/,
     );
+  });
+});
+
+describe('OCSP stapling check on crafted responses', () => {
+  /** The good response changed by `edit`, signed again by the CA. */
+  const edited = (edit: (fields: ResponseFields) => void) =>
+    editResponse(responses.good, readFileSync(join(certs.dir, 'ca.key')), edit);
+  const single = (f: ResponseFields) => f.singles[0]!;
+  // Extension 1.2.3.4, critical or not, with an empty value.
+  const extension = (critical: boolean) =>
+    tlv(
+      0x30,
+      Buffer.concat([
+        Buffer.from([0x06, 0x03, 0x2a, 0x03, 0x04]),
+        critical ? Buffer.from([0x01, 0x01, 0xff]) : Buffer.alloc(0),
+        Buffer.from([0x04, 0x00]),
+      ]),
+    );
+  const extensions = (critical: boolean) => tlv(0xa1, tlv(0x30, extension(critical)));
+
+  test('an answer without thisUpdate, or with an empty nextUpdate, is malformed', () => {
+    const noThisUpdate = edited((f) => single(f).splice(2));
+    assert.equal(judge(noThisUpdate), 'OCSP: invalid response (missing time)');
+    const emptyNext = edited((f) => single(f).splice(3, 1, tlv(0xa0, Buffer.alloc(0))));
+    assert.equal(judge(emptyNext), 'OCSP: invalid response (missing time)');
+  });
+
+  test('an answer without nextUpdate passes: newer information is always there', () => {
+    assert.equal(judge(edited((f) => single(f).splice(3, 1))), null);
+  });
+
+  test('an unknown critical extension is refused, a non-critical one ignored', () => {
+    const reason = 'OCSP: unsupported critical extension 1.2.3.4';
+    const inSingle = (critical: boolean) =>
+      edited((f) => single(f).push(extensions(critical)));
+    assert.equal(judge(inSingle(true)), reason);
+    assert.equal(judge(inSingle(false)), null);
+    // In place of the response's own extensions (the nonce openssl sets).
+    const inResponse = edited((f) => f.tbs.splice(f.at, 1, extensions(true)));
+    assert.equal(judge(inResponse), reason);
+  });
+
+  test('of several answers, the one for the server certificate counts', () => {
+    const other = (f: ResponseFields) => {
+      const copy = [...single(f)];
+      // Another serial number of the same issuer.
+      copy[0] = Buffer.from(copy[0]!);
+      copy[0][copy[0].length - 1]! ^= 1;
+      return copy;
+    };
+    assert.equal(judge(edited((f) => f.singles.unshift(other(f)))), null);
+    assert.equal(
+      judge(edited((f) => (f.singles = [other(f)]))),
+      'OCSP: no response for the server certificate',
+    );
+  });
+
+  test('a signature over other bytes is refused', () => {
+    const good = Buffer.from(responses.good);
+    // The last octet of producedAt's seconds, inside the signed part.
+    const at = good.indexOf('Z', 0, 'latin1') - 1;
+    good[at] = good[at] === 0x30 ? 0x31 : 0x30;
+    assert.equal(judge(good), 'OCSP: response verification failed');
   });
 });
 
