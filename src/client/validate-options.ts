@@ -63,20 +63,40 @@ function checkWill(o: ResolvedOptions, fail: (message: string) => never): void {
   }
 }
 
+/**
+ * Linux's largest keep-alive idle time and interval (seconds), probe
+ * count and TCP_USER_TIMEOUT (an int of ms). setsockopt refuses more, or
+ * wraps it (2**32 ms became 0, the system's default), and the socket
+ * would silently go without the setting.
+ */
+const TCP_MAX = { idle: 32767, interval: 32767, count: 127, userTimeout: 2147483647 };
+
 function checkTcp(o: ResolvedOptions, fail: (message: string) => never): void {
   const { tcpKeepalive: k, tcpUserTimeout } = o;
-  const positive = (n: number | undefined) =>
-    n === undefined || (Number.isInteger(n) && n > 0);
+  const inRange = (n: number | undefined, max: number) =>
+    Number.isInteger(n) && n! > 0 && n! <= max;
+  const optional = (n: number | undefined, max: number) =>
+    n === undefined || inRange(n, max);
   if (
     k !== undefined &&
-    !(positive(k.idle) && positive(k.interval) && positive(k.count))
+    // The idle time is what turns keep-alive on: it is not optional.
+    !(
+      typeof k === 'object' &&
+      k !== null &&
+      inRange(k.idle, TCP_MAX.idle) &&
+      optional(k.interval, TCP_MAX.interval) &&
+      optional(k.count, TCP_MAX.count)
+    )
   ) {
-    fail('tcpKeepalive idle, interval and count must be whole numbers above 0');
+    fail(
+      'tcpKeepalive idle and interval must be whole numbers of seconds from 1 to ' +
+        `${TCP_MAX.idle}, count a whole number from 1 to ${TCP_MAX.count}`,
+    );
   }
   const t = tcpUserTimeout;
-  if (t !== undefined && !(Number.isInteger(t) && t >= 0)) {
+  if (t !== undefined && !(Number.isInteger(t) && t >= 0 && t <= TCP_MAX.userTimeout)) {
     // 0 is the system's default, as setsockopt takes it.
-    fail('tcpUserTimeout must be a whole number of ms, 0 or more');
+    fail(`tcpUserTimeout must be a whole number of ms from 0 to ${TCP_MAX.userTimeout}`);
   }
 }
 

@@ -73,13 +73,23 @@ function applyRestartTimeout(ctx: ParseContext, words: WordReader): void {
   if (stable !== undefined) bridge.backoffStable = stable;
 }
 
+/**
+ * Linux's largest keep-alive idle time and interval (seconds) and probe
+ * count, and TCP_USER_TIMEOUT (an int of ms): setsockopt refuses more,
+ * and a value wrapped or refused there would silently not apply. The
+ * client library checks the same limits (src/client/validate-options.ts).
+ */
+const TCP_KEEPALIVE_MAX = { idle: 32767, interval: 32767, counter: 127 };
+const TCP_USER_TIMEOUT_MAX = 2147483647;
+
 function applyTcpKeepalive(ctx: ParseContext, words: WordReader): void {
   const bridge = ctx.bridge();
   const labels = ['idle', 'interval', 'counter'] as const;
   const values = labels.map((label) => {
-    const n = parseIntWord(`bridge_tcp_keepalive ${label}`, words.word(), ctx.fail);
-    if (n <= 0) ctx.fail(`bridge_tcp_keepalive ${label} must be above 0, not ${n}`);
-    return n;
+    const name = `bridge_tcp_keepalive ${label}`;
+    const n = parseIntWord(name, words.word(), ctx.fail);
+    if (n <= 0) ctx.fail(`${name} must be above 0, not ${n}`);
+    return checkRange(name, n, { max: TCP_KEEPALIVE_MAX[label] }, ctx.fail);
   });
   bridge.tcpKeepalive = { idle: values[0]!, interval: values[1]!, counter: values[2]! };
 }
@@ -274,7 +284,7 @@ export const bridgeOptions: readonly OptionSpec[] = [
       ...B,
       since: '2.1',
       default: 'off',
-      summary: 'TCP keepalive: `<idle> <interval> <counter>`',
+      summary: 'TCP keepalive: `<idle> <interval> <counter>` (at most 32767 32767 127)',
     },
     applyTcpKeepalive,
   ),
@@ -282,6 +292,7 @@ export const bridgeOptions: readonly OptionSpec[] = [
     ...B,
     since: '2.1',
     min: 0,
+    max: TCP_USER_TIMEOUT_MAX,
     default: "the system's",
     summary: 'TCP_USER_TIMEOUT in milliseconds',
   }),

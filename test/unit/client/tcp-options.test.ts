@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { inspect } from 'node:util';
 import {
   MqttClient,
   tcpSocketOptionsSupported,
@@ -38,8 +39,37 @@ describe('TCP socket options', () => {
       { tcpKeepalive: { idle: 0 } },
       { tcpKeepalive: { idle: 10, interval: 1.5 } },
       { tcpUserTimeout: -1 },
+      // Past what Linux takes: setsockopt refuses or wraps them.
+      { tcpKeepalive: { idle: 32768 } },
+      { tcpKeepalive: { idle: 10, interval: 32768 } },
+      { tcpKeepalive: { idle: 10, count: 128 } },
+      { tcpUserTimeout: 2 ** 31 },
+      { tcpUserTimeout: 2 ** 32 },
+      // A careless JavaScript caller.
+      { tcpKeepalive: {} },
+      { tcpKeepalive: null },
+      { tcpKeepalive: { idle: Number.NaN } },
+      { tcpUserTimeout: Number.POSITIVE_INFINITY },
     ]) {
-      assert.throws(() => new MqttClient(bad), UsageError, JSON.stringify(bad));
+      const options = bad as ConstructorParameters<typeof MqttClient>[0];
+      assert.throws(() => new MqttClient(options), UsageError, inspect(bad));
     }
+  });
+
+  test('the largest values Linux takes reach the socket', { skip }, async (t) => {
+    const server = await FakeServer.tcp(t);
+    server.autoHandshake = true;
+    const client = await connectOrError(t, {
+      host: '127.0.0.1',
+      port: server.port,
+      tcpKeepalive: { idle: 32767, interval: 32767, count: 127 },
+      tcpUserTimeout: 2147483647,
+    });
+    assert.ok(client instanceof MqttClient, String(client));
+    const tcp = await readTcpSettings(socketTo(server.port));
+    assert.deepEqual(
+      { interval: tcp.interval, probes: tcp.probes, userTimeout: tcp.userTimeout },
+      { interval: 32767000, probes: 127, userTimeout: 2147483647 },
+    );
   });
 });

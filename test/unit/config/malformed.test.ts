@@ -235,6 +235,26 @@ const cases: Array<[text: string, message: string]> = [
     `${B}topic a\nbridge_tcp_keepalive 10 0 3\n`,
     'm.conf:4: bridge_tcp_keepalive interval must be above 0, not 0',
   ],
+  [
+    `${B}topic a\nbridge_tcp_keepalive 10 5 128\n`,
+    'm.conf:4: bridge_tcp_keepalive counter must be at most 127, not 128',
+  ],
+  [
+    `${B}topic a\nbridge_tcp_keepalive 32768 5 3\n`,
+    'm.conf:4: bridge_tcp_keepalive idle must be at most 32767, not 32768',
+  ],
+  [
+    `${B}topic a\nbridge_tcp_keepalive 10 1.5 3\n`,
+    'm.conf:4: invalid bridge_tcp_keepalive interval value "1.5" (expected a number)',
+  ],
+  [
+    `${B}topic a\nbridge_tcp_user_timeout 4294967296\n`,
+    'm.conf:4: bridge_tcp_user_timeout must be between 0 and 2147483647, not 4294967296',
+  ],
+  [
+    `${B}topic a\nbridge_tcp_user_timeout -1\n`,
+    'm.conf:4: bridge_tcp_user_timeout must be between 0 and 2147483647, not -1',
+  ],
   ['include_dir\n', 'm.conf:1: missing value for include_dir'],
   [
     'include_dir /nonexistent/midge-test\n',
