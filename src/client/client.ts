@@ -84,7 +84,10 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
   readonly #handler: ConnectionHandler = {
     onPacket: (packet) => this.#onPacket(packet),
     onClose: (error) => this.#onConnectionClose(error),
-    onDrain: () => this.#outbound.onDrain(),
+    onDrain: () => {
+      // The session may serve another client's connection by now.
+      if (this.#state !== 'closed') this.#outbound.onDrain();
+    },
   };
 
   /** Checks the options; throws UsageError('INVALID_OPTION') if wrong. */
@@ -338,6 +341,9 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
   }
 
   #onPacket(packet: Packet): void {
+    // After disconnect() the server may still send until the socket
+    // closes; the session may be another client's by then.
+    if (this.#state === 'closed') return;
     switch (packet.type) {
       case PacketType.Publish:
         this.#inbound.onPublish(packet);
@@ -392,10 +398,13 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
   }
 
   #onConnectionClose(error: MqttError | undefined): void {
+    const conn = this.#conn;
     this.#conn = null;
-    this.#inbound.detach();
+    // A shared session may already serve the next client's connection:
+    // only this one's is taken from it.
+    this.#inbound.detach(conn);
     this.#requests.detach();
-    this.#outbound.detach();
+    this.#outbound.detach(conn);
     if (this.#reauth) {
       this.#reauth.reject(error ?? new ClientClosedError('CLIENT_CLOSED', 'closed'));
       this.#reauth = null;

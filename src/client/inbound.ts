@@ -68,8 +68,9 @@ export class Inbound {
     if (!sessionPresent) this.#qos2.clear();
   }
 
-  detach(): void {
-    this.#conn = null;
+  /** The connection `conn` is gone; a later one's is left alone. */
+  detach(conn: Connection | null): void {
+    if (conn === this.#conn) this.#conn = null;
   }
 
   onPublish(packet: PublishPacket): void {

@@ -66,6 +66,8 @@ export class Outbound {
   };
   /** Insertion order is send order, which a resend keeps. */
   readonly #inflight = new Map<number, Outgoing>();
+  /** In flight, but not yet sent again on this connection (in order). */
+  readonly #unsent = new Set<Outgoing>();
   // LIMIT(memory): the queue has no bound; a producer that keeps
   // publishing through a long outage grows it until the connection is back.
   #queue: Outgoing[] = [];
@@ -102,27 +104,52 @@ export class Outbound {
   #canSendNow(packet: PublishPacket): boolean {
     if (!this.#conn) return false;
     if (packet.qos === 0) return true;
-    return this.queuedCount === 0 && this.#inflight.size < this.#limits.inflightMax;
+    return this.queuedCount === 0 && this.#hasSlot();
   }
 
-  /** A new connection: resend what is in flight, then the queue. */
+  /**
+   * Room in the window, and a free identifier: with no limit on either
+   * side (maxInflight 0, 3.1.1) SUBSCRIBE requests can hold the ids the
+   * window would otherwise leave free.
+   */
+  #hasSlot(): boolean {
+    // LIMIT(feature): a publish that waits for an identifier held by a
+    // SUBSCRIBE goes when some publish completes, not when the SUBACK comes.
+    return this.#inflight.size < this.#limits.inflightMax && this.#ids.inUse < 65535;
+  }
+
+  /**
+   * A new connection: resend what is in flight, then the queue. PUBREL
+   * packets all go again, but PUBLISH packets only as far as the server's
+   * Receive Maximum allows: it may be lower than on the connection they
+   * were first sent on [MQTT-3.3.4-9]. The others keep their identifiers
+   * and go, in order, as acknowledgements free the window.
+   */
   attach(conn: Connection, limits: SendLimits): void {
     this.#conn = conn;
     this.#limits = limits;
     this.#aliases.reset(limits.topicAliasMax, limits.autoTopicAlias);
+    this.#unsent.clear();
+    // In the order first sent, as far as the window goes.
+    let onWire = 0;
     for (const entry of this.#inflight.values()) {
+      onWire++;
       if (entry.stage === 2) {
         conn.send({ type: PacketType.Pubrel, packetId: entry.packet.packetId! });
         continue;
       }
       entry.packet.dup = true;
-      this.#transmit(entry);
+      if (this.#unsent.size === 0 && onWire <= limits.inflightMax) this.#transmit(entry);
+      else this.#unsent.add(entry);
     }
     this.#drainQueue();
   }
 
-  detach(): void {
+  /** The connection `conn` is gone; a later one's is left alone. */
+  detach(conn: Connection | null): void {
+    if (conn !== this.#conn) return;
     this.#conn = null;
+    this.#unsent.clear();
     // QoS 0 is at most once: what the dead socket held is gone.
     this.onDrain();
   }
@@ -165,6 +192,7 @@ export class Outbound {
       entry.reject(error);
     }
     this.#inflight.clear();
+    this.#unsent.clear();
     const queue = this.#queue.slice(this.#queueHead);
     this.#queue = [];
     this.#queueHead = 0;
@@ -175,6 +203,7 @@ export class Outbound {
   #finish(entry: Outgoing, packet: PubAck, code: number, canFail = true): void {
     const id = packet.packetId;
     this.#inflight.delete(id);
+    this.#unsent.delete(entry);
     this.#ids.release(id);
     if (canFail && code >= 0x80) {
       const name = ReasonCode[code] ?? String(code);
@@ -190,10 +219,11 @@ export class Outbound {
   }
 
   #drainQueue(): void {
+    this.#resendUnsent();
     const queue = this.#queue;
     while (this.#conn && this.#queueHead < queue.length) {
       const next = queue[this.#queueHead]!;
-      if (next.packet.qos > 0 && this.#inflight.size >= this.#limits.inflightMax) break;
+      if (next.packet.qos > 0 && !this.#hasSlot()) break;
       queue[this.#queueHead++] = undefined as unknown as Outgoing;
       this.#send(next);
     }
@@ -206,11 +236,21 @@ export class Outbound {
     }
   }
 
+  /** Resends in-flight PUBLISH packets while the window has room. */
+  #resendUnsent(): void {
+    const window = this.#limits.inflightMax;
+    for (const entry of this.#unsent) {
+      if (!this.#conn || this.#inflight.size - this.#unsent.size >= window) return;
+      this.#unsent.delete(entry);
+      this.#transmit(entry);
+    }
+  }
+
   /** First transmission: take an id and a slot for QoS 1/2. */
   #send(entry: Outgoing): void {
     const packet = entry.packet;
     if (packet.qos > 0) {
-      // The window is far below 65535, so an id is always free here.
+      // #hasSlot() saw a free identifier.
       packet.packetId = this.#ids.allocate();
       this.#inflight.set(packet.packetId, entry);
     }
@@ -249,6 +289,7 @@ export class Outbound {
     const id = entry.packet.packetId;
     if (entry.packet.qos === 0 || id === undefined) return;
     this.#inflight.delete(id);
+    this.#unsent.delete(entry);
     this.#ids.release(id);
   }
 }

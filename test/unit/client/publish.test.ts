@@ -270,3 +270,24 @@ test('publish - PUBCOMP PacketIdentifierNotFound still resolves', async (t) => {
   });
   assert.equal((await pending).reasonCode, ReasonCode.PacketIdentifierNotFound);
 });
+
+test('publish - with no window limit, a publish waits for a free packet id', async (t) => {
+  // 3.1.1 has no Receive Maximum and maxInflight 0 lifts ours: a pending
+  // SUBSCRIBE and 65534 publishes take every identifier.
+  const { peer, client } = await connectedPair(t, { maxInflight: 0 });
+  void client.subscribe('s').catch(() => {});
+  await peer.expect(PacketType.Subscribe);
+  const sent = Array.from({ length: 65535 }, () => client.publish('t', '', { qos: 1 }));
+  // The unacknowledged ones are rejected when the test ends the client.
+  for (const p of sent) p.catch(() => {});
+  const first = await peer.expect(PacketType.Publish);
+  for (let i = 1; i < 65534; i++) await peer.expect(PacketType.Publish);
+  const last = sent[65534]!;
+  assert.equal(await settled(last), false, 'the last publish has no id yet');
+  assert.equal(client.queuedCount, 1);
+  peer.send({ type: PacketType.Puback, packetId: first.packetId! });
+  const resent = await peer.expect(PacketType.Publish);
+  assert.equal(resent.packetId, first.packetId);
+  peer.send({ type: PacketType.Puback, packetId: resent.packetId! });
+  await last;
+});
