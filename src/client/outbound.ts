@@ -164,8 +164,16 @@ export class Outbound {
   /** PUBACK, PUBREC or PUBCOMP from the server. */
   onAck(packet: PubAck): void {
     const entry = this.#inflight.get(packet.packetId);
-    // An ack for nothing in flight (a late duplicate) is ignored.
-    if (!entry) return;
+    if (!entry) {
+      // An ack for nothing in flight (a late duplicate) is ignored, but a
+      // PUBREC still gets its PUBREL [MQTT-4.3.3-4], as the broker (and
+      // Mosquitto) answer it: else the server's QoS 2 flow never ends.
+      const ok = (packet.reasonCode ?? ReasonCode.Success) < 0x80;
+      if (packet.type === PacketType.Pubrec && ok) {
+        this.#conn?.send({ type: PacketType.Pubrel, packetId: packet.packetId });
+      }
+      return;
+    }
     const code = packet.reasonCode ?? ReasonCode.Success;
     const qos = entry.packet.qos;
     if (packet.type === PacketType.Puback) {

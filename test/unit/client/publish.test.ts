@@ -291,3 +291,16 @@ test('publish - with no window limit, a publish waits for a free packet id', asy
   peer.send({ type: PacketType.Puback, packetId: resent.packetId! });
   await last;
 });
+
+test('publish - a PUBREC for an unknown id still gets its PUBREL', async (t) => {
+  const { peer } = await connectedPair(t, { protocolVersion: 5 });
+  peer.send({ type: PacketType.Pubrec, packetId: 42 });
+  assert.equal((await peer.expect(PacketType.Pubrel)).packetId, 42);
+  // A refusal ends the server's flow by itself: nothing to answer.
+  peer.send({
+    type: PacketType.Pubrec,
+    packetId: 43,
+    reasonCode: ReasonCode.QuotaExceeded,
+  });
+  await assert.rejects(peer.next(100), /no packet/);
+});
