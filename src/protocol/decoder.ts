@@ -3,11 +3,14 @@
  *
  * A chunk usually holds whole packets, so the common path decodes straight
  * from it and hands out payloads as views into it (Node never reuses a
- * socket chunk). Only a packet that spans chunks is assembled by copying,
- * and the copy waits until the whole packet has arrived: pieces are kept
- * in a list, never concatenated one by one. The fixed header is checked as
- * soon as it is complete, so a peer announcing a packet over maxPacketSize,
- * or of a type it may not send, is refused before its body is buffered.
+ * socket chunk). A packet that spans chunks is assembled by one copy into
+ * a buffer of exactly its size, made when its last byte arrives: pieces
+ * are kept in a list until then, so memory grows with the bytes received,
+ * never with the length a peer announces. The packets after it in the last
+ * chunk are decoded from that chunk, not copied. The fixed header is
+ * checked as soon as it is complete, so a peer announcing a packet over
+ * maxPacketSize, or of a type it may not send, is refused before its body
+ * is buffered.
  */
 import { checkFixedHeader, decodeBody, type Side } from './decode-packets.js';
 import { malformed, ProtocolError } from './errors.js';
@@ -51,12 +54,17 @@ export class PacketDecoder {
   readonly #side: Side;
   #stopped = false;
   #suspended = false;
-  /** Pieces of an incomplete packet, and their total length. */
+  /**
+   * Pieces of an incomplete packet, and their total length; while
+   * suspended, every byte not decoded yet, from a packet boundary.
+   */
   #pending: Buffer[] = NO_PIECES;
   #pendingBytes = 0;
   /** Bytes the incomplete packet needs in all, or 0 if not known yet. */
   #need = 0;
-  /** Fixed header of the packet being parsed. */
+  /** Where the incomplete packet's body starts, from its first byte. */
+  #pendingBody = 0;
+  /** Fixed header of the packet being parsed (or assembled). */
   #first = 0;
   #bodyStart = 0;
 
@@ -76,15 +84,20 @@ export class PacketDecoder {
    */
   feed(chunk: Buffer): void {
     if (this.#stopped) return;
-    if (this.#pendingBytes === 0 && !this.#suspended) {
-      this.#run(chunk);
+    if (this.#suspended) {
+      // An empty list may be the shared NO_PIECES, never written to.
+      if (this.#pending.length === 0) this.#pending = [chunk];
+      else this.#pending.push(chunk);
+      this.#pendingBytes += chunk.length;
       return;
     }
-    // An empty list may be the shared NO_PIECES, never written to.
-    if (this.#pending.length === 0) this.#pending = [chunk];
-    else this.#pending.push(chunk);
-    this.#pendingBytes += chunk.length;
-    this.#continue();
+    try {
+      const off = this.#pendingBytes > 0 ? this.#complete(chunk) : 0;
+      if (off >= 0) this.#decodeAll(chunk, off);
+    } catch (err) {
+      this.stop();
+      throw err;
+    }
   }
 
   /**
@@ -96,10 +109,19 @@ export class PacketDecoder {
     this.#suspended = true;
   }
 
-  /** Decodes what waited while suspended; may throw as `feed` does. */
+  /**
+   * Decodes what waited while suspended, as if fed again now (the pieces
+   * start at a packet boundary); may throw as `feed` does, and may be
+   * suspended again part way, keeping the rest.
+   */
   resume(): void {
+    if (!this.#suspended) return;
     this.#suspended = false;
-    this.#continue();
+    const pieces = this.#pending;
+    this.#pending = NO_PIECES;
+    this.#pendingBytes = 0;
+    this.#need = 0;
+    for (const piece of pieces) this.feed(piece);
   }
 
   get suspended(): boolean {
@@ -113,55 +135,79 @@ export class PacketDecoder {
     this.#pendingBytes = 0;
   }
 
-  /** Decodes the kept bytes once they hold a whole packet. */
-  #continue(): void {
-    if (this.#suspended || this.#stopped) return;
-    if (this.#pendingBytes === 0 || this.#pendingBytes < this.#need) return;
-    const pending = this.#pending;
-    const buf =
-      pending.length === 1
-        ? (pending[0] as Buffer)
-        : Buffer.concat(pending, this.#pendingBytes);
+  #decodeAll(buf: Buffer, start: number): void {
+    const len = buf.length;
+    let off = start;
+    while (off < len && !this.#stopped) {
+      if (this.#suspended) {
+        // Kept from this packet boundary; decoded again on resume.
+        this.#pending = [buf.subarray(off)];
+        this.#pendingBytes = len - off;
+        return;
+      }
+      const end = this.#packetEnd(buf, off);
+      if (end < 0 || end > len) {
+        this.#holdBack(buf, off, end < 0 ? 0 : end - off);
+        return;
+      }
+      const packet = this.#decodePacket(buf, this.#bodyStart, end);
+      off = end;
+      this.#onPacket.call(this.#receiver, packet);
+    }
+  }
+
+  /**
+   * Keeps the incomplete packet starting at `off`; `need` is its full
+   * size, 0 if its header is incomplete too.
+   */
+  #holdBack(buf: Buffer, off: number, need: number): void {
+    this.#pending = [buf.subarray(off)];
+    this.#pendingBytes = buf.length - off;
+    this.#need = need;
+    this.#pendingBody = this.#bodyStart - off;
+  }
+
+  /**
+   * Adds `chunk` to the held-back packet. When that completes it, decodes
+   * it and returns the offset in `chunk` just past it; else returns -1.
+   */
+  #complete(chunk: Buffer): number {
+    if (this.#need === 0 && !this.#learnSize(chunk)) return -1;
+    const take = this.#need - this.#pendingBytes;
+    if (chunk.length < take) {
+      this.#pending.push(chunk);
+      this.#pendingBytes += chunk.length;
+      return -1;
+    }
+    this.#pending.push(chunk.subarray(0, take));
+    const buf = Buffer.concat(this.#pending, this.#need);
+    const body = this.#pendingBody;
     this.#pending = NO_PIECES;
     this.#pendingBytes = 0;
     this.#need = 0;
-    this.#run(buf);
+    this.#first = buf[0]!;
+    const packet = this.#decodePacket(buf, body, buf.length);
+    this.#onPacket.call(this.#receiver, packet);
+    return take;
   }
 
-  #run(buf: Buffer): void {
-    try {
-      this.#decodeAll(buf);
-    } catch (err) {
-      this.stop();
-      throw err;
+  /**
+   * A fixed header cut short: completes it from the first bytes of
+   * `chunk` (it has at most five) without copying the rest. False if the
+   * chunk ends before the header does.
+   */
+  #learnSize(chunk: Buffer): boolean {
+    const head = Buffer.concat([...this.#pending, chunk.subarray(0, 5)]);
+    const end = this.#packetEnd(head, 0);
+    if (end < 0) {
+      // The whole chunk is in `head`: it was shorter than the header.
+      this.#pending = [head];
+      this.#pendingBytes = head.length;
+      return false;
     }
-  }
-
-  #decodeAll(buf: Buffer): void {
-    const len = buf.length;
-    let off = 0;
-    while (off < len && !this.#stopped) {
-      const end = this.#packetEnd(buf, off);
-      if (end < 0 || end > len) {
-        this.#holdBack(buf.subarray(off), end < 0 ? 0 : end - off);
-        return;
-      }
-      const packet = this.#decodePacket(buf, end);
-      off = end;
-      this.#onPacket.call(this.#receiver, packet);
-      if (this.#suspended) {
-        // Need unknown (0): tried again as a whole on resume.
-        if (off < len && !this.#stopped) this.#holdBack(buf.subarray(off), 0);
-        return;
-      }
-    }
-  }
-
-  /** Keeps an incomplete packet; `need` is its full size, 0 if unknown. */
-  #holdBack(tail: Buffer, need: number): void {
-    this.#pending = [tail];
-    this.#pendingBytes = tail.length;
-    this.#need = need;
+    this.#need = end;
+    this.#pendingBody = this.#bodyStart;
+    return true;
   }
 
   /**
@@ -201,9 +247,9 @@ export class PacketDecoder {
     return pos + remaining;
   }
 
-  #decodePacket(buf: Buffer, end: number): Packet {
+  #decodePacket(buf: Buffer, bodyStart: number, end: number): Packet {
     const r = reader;
-    r.reset(buf, this.#bodyStart, end);
+    r.reset(buf, bodyStart, end);
     // decodeBody sets this.version when it reads a CONNECT.
     const packet = decodeBody(r, this.#first, this.#side, this);
     r.reset(EMPTY, 0, 0);

@@ -289,6 +289,101 @@ test('decoder: a large packet in many chunks is assembled once', () => {
   assert.deepEqual(packets, [big]);
 });
 
+/** Two 5000-byte PUBLISH packets with small packets around them. */
+function bigStream(): { packets: Packet[]; bytes: Buffer; sizes: number[] } {
+  const pub = (topic: string, fill: number, size: number): Packet => ({
+    type: PacketType.Publish,
+    dup: false,
+    qos: 1,
+    retain: false,
+    topic,
+    packetId: fill,
+    payload: Buffer.alloc(size, fill),
+  });
+  const packets: Packet[] = [
+    pub('a', 1, 5000),
+    { type: PacketType.Pingreq },
+    pub('b/c', 2, 5000),
+    pub('d', 3, 10),
+  ];
+  const encoded = packets.map((p) => encode(p, 4));
+  return {
+    packets,
+    bytes: Buffer.concat(encoded),
+    sizes: encoded.map((b) => b.length),
+  };
+}
+
+function payloadOf(p: Packet | undefined): Buffer {
+  assert.equal(p?.type, PacketType.Publish);
+  return (p as Extract<Packet, { type: PacketType.Publish }>).payload;
+}
+
+test('decoder: a packet split across chunks in every place decodes the same', () => {
+  const { packets: sent, bytes, sizes } = bigStream();
+  for (let cut = 1; cut < bytes.length; cut++) {
+    const { packets, decoder } = collect(4);
+    decoder.feed(bytes.subarray(0, cut));
+    decoder.feed(bytes.subarray(cut));
+    assert.deepEqual(packets, sent, `split at ${cut}`);
+    // A large packet cut in two lives in one buffer of exactly its size.
+    if (cut > 0 && cut < sizes[0]!) {
+      assert.equal(payloadOf(packets[0]).buffer.byteLength, sizes[0], `at ${cut}`);
+    }
+  }
+});
+
+test('decoder: every split into many chunks decodes the same', () => {
+  const { packets: sent, bytes } = bigStream();
+  // Chunk sizes from 1 to 13 bytes, and larger ones cutting headers at
+  // every offset: every byte boundary is a cut in some run.
+  for (let step = 1; step <= 13; step++) {
+    for (let first = 0; first < step; first++) {
+      const { packets, decoder } = collect(4);
+      decoder.feed(bytes.subarray(0, first));
+      for (let i = first; i < bytes.length; i += step) {
+        decoder.feed(bytes.subarray(i, i + step));
+      }
+      assert.deepEqual(packets, sent, `chunks of ${step} after ${first}`);
+    }
+  }
+  for (const step of [997, 4096, 5003, 6000]) {
+    const { packets, decoder } = collect(4);
+    for (let i = 0; i < bytes.length; i += step) {
+      decoder.feed(bytes.subarray(i, i + step));
+    }
+    assert.deepEqual(packets, sent, `chunks of ${step}`);
+  }
+});
+
+test('decoder: suspended from outside mid-packet, every split resumes the same', () => {
+  const { packets: sent, bytes } = bigStream();
+  for (let cut = 1; cut < bytes.length; cut += 7) {
+    const { packets, decoder } = collect(4);
+    decoder.feed(bytes.subarray(0, cut));
+    decoder.suspend();
+    const before = packets.length;
+    decoder.feed(bytes.subarray(cut, cut + 3000));
+    decoder.feed(bytes.subarray(cut + 3000));
+    assert.equal(packets.length, before, 'nothing decoded while suspended');
+    decoder.resume();
+    assert.deepEqual(packets, sent, `suspended at ${cut}`);
+  }
+});
+
+test('decoder: packets after an assembled one stay views into their chunk', () => {
+  const { bytes, sizes } = bigStream();
+  const cut = 100;
+  const last = bytes.subarray(cut);
+  const { packets, decoder } = collect(4);
+  decoder.feed(bytes.subarray(0, cut));
+  decoder.feed(last);
+  assert.equal(packets.length, 4);
+  assert.equal(payloadOf(packets[0]).buffer.byteLength, sizes[0]);
+  assert.equal(payloadOf(packets[2]).buffer, last.buffer, 'not copied');
+  assert.equal(payloadOf(packets[3]).buffer, last.buffer, 'not copied');
+});
+
 test('decoder: maximum remaining length 268435455 parses in 4 bytes', () => {
   const { packets, decoder } = collect(4);
   decoder.maxPacketSize = 0;
