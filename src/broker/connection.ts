@@ -160,13 +160,21 @@ export class Connection implements ClientInfo, TransportHandlers {
     this.write(encode(packet, this.protocolVersion));
   }
 
-  /** Queues encoded bytes. */
-  write(buf: Buffer): void {
+  /**
+   * Queues one encoded packet: `buf`, then `body` if given (a large payload
+   * sent as a buffer of its own rather than copied into the packet).
+   */
+  write(buf: Buffer, body?: Buffer): void {
     if (this.state === ConnState.Closed) return;
     this.transport.write(buf);
+    let bytes = buf.length;
+    if (body !== undefined) {
+      this.transport.write(body);
+      bytes += body.length;
+    }
     const stats = this.core.stats;
     stats.messagesSent++;
-    stats.bytesSent += buf.length;
+    stats.bytesSent += bytes;
   }
 
   /**

@@ -24,7 +24,10 @@ export interface StoredMessage {
   expiresAt: number;
   /** Client id of the publisher ('' for the broker itself), for No Local. */
   origin: string;
-  /** True once `payload` is a private copy, safe to hold past the chunk. */
+  /**
+   * True once holding `payload` pins no other bytes: a private copy, or a
+   * decoded payload that fills its memory (see `fillsItsMemory`).
+   */
   owned: boolean;
   /** Encoded PUBLISH bytes by outgoing form; see `formIndex`. */
   forms: Array<Buffer | undefined> | undefined;
@@ -104,6 +107,18 @@ export function ownPayload(msg: StoredMessage): void {
   if (msg.owned) return;
   msg.payload = Buffer.from(msg.payload);
   msg.owned = true;
+}
+
+/**
+ * True when a decoded payload fills all but a few bytes of the memory under
+ * it: a packet the decoder assembled from several chunks, or a chunk that
+ * held little else. Holding such a view pins nothing a copy would free, so
+ * the message can own it as it is. Only for the decoder's payloads, whose
+ * memory nothing writes again (transports never reuse a chunk).
+ */
+export function fillsItsMemory(payload: Buffer): boolean {
+  const extra = payload.buffer.byteLength - payload.length;
+  return extra <= 64 || extra * 8 <= payload.length;
 }
 
 /** Index of a cached encoding: protocol family x QoS x retain flag. */

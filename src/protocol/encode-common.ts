@@ -6,10 +6,11 @@ import { varintSize, Writer } from './writer.js';
 
 /**
  * Starts a packet: allocates fixed header plus body and writes the header.
- * `body` is the remaining length.
+ * `body` is the remaining length; the last `omit` bytes of it are not
+ * allocated, for a payload sent as a buffer of its own.
  */
-export function startPacket(first: number, body: number): Writer {
-  const w = new Writer(1 + varintSize(body) + body);
+export function startPacket(first: number, body: number, omit = 0): Writer {
+  const w = new Writer(1 + varintSize(body) + body - omit);
   w.u8(first);
   w.varint(body);
   return w;

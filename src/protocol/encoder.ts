@@ -78,21 +78,48 @@ function encodeConnack(packet: ConnackPacket, version: ProtocolVersion): Buffer 
 }
 
 function encodePublish(packet: PublishPacket, version: ProtocolVersion): Buffer {
+  const w = startPublish(packet, version, false);
+  w.raw(packet.payload);
+  return w.buf;
+}
+
+/**
+ * A PUBLISH without its payload: the bytes to send before the payload
+ * when the payload goes out as a buffer of its own, so that a large one
+ * is never copied into the packet. The remaining length counts it.
+ *
+ * @example
+ * socket.cork();
+ * socket.write(encodePublishHeader(p, 4));
+ * socket.write(p.payload);
+ * socket.uncork();
+ */
+export function encodePublishHeader(
+  packet: PublishPacket,
+  version: ProtocolVersion,
+): Buffer {
+  return startPublish(packet, version, true).buf;
+}
+
+function startPublish(
+  packet: PublishPacket,
+  version: ProtocolVersion,
+  headerOnly: boolean,
+): Writer {
   const { qos, payload } = packet;
   const propsSize = version === 5 ? propertiesSize(packet.properties) : 0;
   let body = utf8Size(packet.topic) + payload.length;
   if (qos > 0) body += 2;
   if (version === 5) body += varintSize(propsSize) + propsSize;
   const first = 0x30 | (packet.dup ? 0x08 : 0) | (qos << 1) | (packet.retain ? 0x01 : 0);
-  const w = startPacket(first, body);
+  const w = startPacket(first, body, headerOnly ? payload.length : 0);
   w.utf8(packet.topic);
   if (qos > 0) {
     if (!packet.packetId) throw new TypeError('PUBLISH with QoS > 0 needs a packetId');
     w.u16(packet.packetId);
   }
   if (version === 5) writeProperties(w, packet.properties, propsSize);
-  w.raw(payload);
-  return w.buf;
+  return w;
 }
 
 /**

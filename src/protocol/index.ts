@@ -1,6 +1,10 @@
 /** The MQTT codec: the public surface of src/protocol. */
 export { type DecoderOptions, PacketDecoder } from './decoder.js';
-export { encode, publishPacketIdOffset } from './encoder.js';
+export {
+  encode,
+  encodePublishHeader,
+  publishPacketIdOffset,
+} from './encoder.js';
 export { malformed, ProtocolError, protocolError } from './errors.js';
 export * from './packets.js';
 export * from './properties.js';

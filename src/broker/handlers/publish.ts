@@ -16,7 +16,13 @@ import {
 } from '../../protocol/index.js';
 import { type Connection, failureWords } from '../connection.js';
 import { AclAccess, type HookMessage, type MessageHook } from '../hooks.js';
-import { newMessage, ownPayload, type StoredMessage, setOrigin } from '../message.js';
+import {
+  fillsItsMemory,
+  newMessage,
+  ownPayload,
+  type StoredMessage,
+  setOrigin,
+} from '../message.js';
 import type { Session } from '../session.js';
 import { forwardedProperties } from './connect.js';
 
@@ -64,6 +70,8 @@ export function handlePublish(conn: Connection, p: PublishPacket): void {
     expiry === undefined ? 0 : Date.now() + expiry * 1000,
     conn.clientId,
   );
+  // A payload the decoder assembled is kept, not copied again when queued.
+  msg.owned = fillsItsMemory(p.payload);
   setOrigin(msg, conn);
   if (core.hooks.message !== undefined && !applyMessageHook(conn, msg)) {
     dropIncoming(conn, session, p, ReasonCode.NotAuthorized);
