@@ -13,7 +13,11 @@ import { ownPayload, type StoredMessage } from './message.js';
 import type { Session, SubscriptionRecord } from './session.js';
 import type { MatchSink } from './topic-tree.js';
 
-/** The sessions one message goes to, merged per session. */
+/**
+ * The sessions one message goes to, merged per session. The router keeps
+ * one and empties it per message rather than allocating six arrays each
+ * time.
+ */
 class Matches implements MatchSink {
   readonly sessions: Session[] = [];
   readonly qos: QoS[] = [];
@@ -21,12 +25,19 @@ class Matches implements MatchSink {
   readonly ids: Array<number[] | undefined> = [];
   readonly sharedSessions: Session[] = [];
   readonly sharedSubs: SubscriptionRecord[] = [];
-  readonly #seq: number;
-  readonly #origin: string;
+  #seq = 0;
+  #origin = '';
 
-  constructor(seq: number, origin: string) {
+  /** Starts over for the message numbered `seq`, from `origin`. */
+  reset(seq: number, origin: string): void {
     this.#seq = seq;
     this.#origin = origin;
+    this.sessions.length = 0;
+    this.qos.length = 0;
+    this.retainAsPublished.length = 0;
+    this.ids.length = 0;
+    this.sharedSessions.length = 0;
+    this.sharedSubs.length = 0;
   }
 
   add(session: Session, sub: SubscriptionRecord): void {
@@ -73,6 +84,8 @@ function mayRead(acl: AclHook, session: Session, msg: StoredMessage, qos: QoS): 
 export class Router {
   readonly #core: BrokerCore;
   #seq = 0;
+  /** Reused per message; null while a route is under way. */
+  #spare: Matches | null = new Matches();
 
   constructor(core: BrokerCore) {
     this.#core = core;
@@ -84,9 +97,24 @@ export class Router {
    */
   route(msg: StoredMessage): number {
     if (msg.retain && this.#core.options.retainAvailable) this.#retain(msg);
-    this.#seq = (this.#seq + 1) | 0;
-    const m = new Matches(this.#seq, msg.origin);
-    this.#core.tree.match(msg.topic, m);
+    // 0 is what a session that never matched holds: never a message number.
+    this.#seq = (this.#seq + 1) | 0 || 1;
+    // A delivery may route another message (a will, from a plugin) before
+    // this one is done: that one gets a Matches of its own.
+    const m = this.#spare ?? new Matches();
+    this.#spare = null;
+    m.reset(this.#seq, msg.origin);
+    try {
+      this.#core.tree.match(msg.topic, m);
+      return this.#deliverAll(msg, m);
+    } finally {
+      // Emptied, so that it holds no session past the message.
+      m.reset(0, '');
+      this.#spare = m;
+    }
+  }
+
+  #deliverAll(msg: StoredMessage, m: Matches): number {
     const upgrade = this.#core.options.upgradeOutgoingQos;
     const acl = this.#core.hooks.checkAcl;
     const n = m.sessions.length;

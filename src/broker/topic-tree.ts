@@ -3,6 +3,14 @@
  * topic walks it level by level, following the literal level, '+' and '#'
  * children, so the cost grows with the depth of the topic and the number
  * of matching subscriptions, not with the number of subscriptions.
+ *
+ * What a topic matched is cached by topic string until the tree next
+ * changes: publishers mostly repeat a modest set of topics, and a cache hit
+ * replaces the split into levels and the walk (a map lookup per level and
+ * wildcard) by one lookup. The cache is bounded in topics and in the
+ * subscriptions it refers to, and emptied by any subscribe or unsubscribe;
+ * shared subscriptions are cached as their groups, so a member is still
+ * picked per message.
  */
 import type { Session, SubscriptionRecord } from './session.js';
 
@@ -50,11 +58,35 @@ class TopicNode {
   }
 }
 
+/** The subscriptions one topic matches: non-shared ones, then groups. */
+class MatchList {
+  readonly sessions: Session[] = [];
+  readonly subs: SubscriptionRecord[] = [];
+  readonly groups: SharedGroup[] = [];
+
+  add(session: Session, sub: SubscriptionRecord): void {
+    this.sessions.push(session);
+    this.subs.push(sub);
+  }
+
+  get size(): number {
+    return this.subs.length + this.groups.length;
+  }
+}
+
+/** Most topics the match cache holds; past it, it starts again empty. */
+export const MATCH_CACHE_TOPICS = 4096;
+/** Most subscriptions (and groups) all cached lists refer to, together. */
+export const MATCH_CACHE_REFS = 256 * 1024;
+
 export class SubscriptionTree {
   readonly #root = new TopicNode();
+  #cache = new Map<string, MatchList>();
+  #cachedRefs = 0;
 
   /** Adds or replaces; returns true if the session had none for the filter. */
   add(session: Session, sub: SubscriptionRecord): boolean {
+    this.#forget();
     let node = this.#root;
     for (const level of sub.filter.split('/')) {
       let child = node.children.get(level);
@@ -74,6 +106,7 @@ export class SubscriptionTree {
 
   /** Returns true if the session had such a subscription. */
   remove(session: Session, filter: string, group: string): boolean {
+    this.#forget();
     const path: TopicNode[] = [this.#root];
     let node: TopicNode | undefined = this.#root;
     const levels = filter.split('/');
@@ -90,10 +123,46 @@ export class SubscriptionTree {
 
   /** Calls the sink for every subscription matching `topic`. */
   match(topic: string, sink: MatchSink): void {
-    const levels = topic.split('/');
+    const list = this.#cache.get(topic) ?? this.#collect(topic);
+    const { sessions, subs, groups } = list;
+    for (let i = 0; i < subs.length; i++) {
+      sink.add(sessions[i] as Session, subs[i] as SubscriptionRecord);
+    }
+    for (let i = 0; i < groups.length; i++) {
+      const m = (groups[i] as SharedGroup).pick();
+      sink.addShared(m.session, m.sub);
+    }
+  }
+
+  /** Topics whose matches are cached now; for tests. */
+  get cachedTopics(): number {
+    return this.#cache.size;
+  }
+
+  /** Walks the tree for `topic` and caches the result. */
+  #collect(topic: string): MatchList {
+    const list = new MatchList();
     // Wildcards at the first level do not match '$' topics [MQTT-4.7.2-1].
     const dollar = topic.charCodeAt(0) === 0x24;
-    matchNode(this.#root, levels, 0, dollar, sink);
+    matchNode(this.#root, topic.split('/'), 0, dollar, list);
+    if (
+      this.#cache.size >= MATCH_CACHE_TOPICS ||
+      this.#cachedRefs + list.size > MATCH_CACHE_REFS
+    ) {
+      this.#forget();
+    }
+    if (list.size <= MATCH_CACHE_REFS) {
+      this.#cache.set(topic, list);
+      this.#cachedRefs += list.size;
+    }
+    return list;
+  }
+
+  /** Empties the match cache: the tree changed, or it is full. */
+  #forget(): void {
+    if (this.#cache.size === 0) return;
+    this.#cache = new Map();
+    this.#cachedRefs = 0;
   }
 }
 
@@ -102,32 +171,29 @@ function matchNode(
   levels: string[],
   i: number,
   dollar: boolean,
-  sink: MatchSink,
+  list: MatchList,
 ): void {
   const wild = !(dollar && i === 0);
   if (wild) {
     // 'a/#' matches 'a' as well as everything below it [MQTT-4.7.1-2].
     const hash = node.children.get('#');
-    if (hash !== undefined) emit(hash, sink);
+    if (hash !== undefined) collect(hash, list);
   }
   if (i === levels.length) {
-    emit(node, sink);
+    collect(node, list);
     return;
   }
   const exact = node.children.get(levels[i] as string);
-  if (exact !== undefined) matchNode(exact, levels, i + 1, dollar, sink);
+  if (exact !== undefined) matchNode(exact, levels, i + 1, dollar, list);
   if (wild) {
     const plus = node.children.get('+');
-    if (plus !== undefined) matchNode(plus, levels, i + 1, dollar, sink);
+    if (plus !== undefined) matchNode(plus, levels, i + 1, dollar, list);
   }
 }
 
-function emit(node: TopicNode, sink: MatchSink): void {
-  for (const [session, sub] of node.subs) sink.add(session, sub);
-  for (const group of node.shared.values()) {
-    const m = group.pick();
-    sink.addShared(m.session, m.sub);
-  }
+function collect(node: TopicNode, list: MatchList): void {
+  for (const [session, sub] of node.subs) list.add(session, sub);
+  for (const group of node.shared.values()) list.groups.push(group);
 }
 
 function addShared(node: TopicNode, session: Session, sub: SubscriptionRecord): boolean {
