@@ -15,29 +15,41 @@ import type { MatchSink } from './topic-tree.js';
 
 /**
  * The sessions one message goes to, merged per session. The router keeps
- * one and empties it per message rather than allocating six arrays each
- * time.
+ * one and reuses its arrays from message to message: entries are written
+ * over by index and counted, never pushed to or truncated, which costs a
+ * runtime call per array.
  */
 class Matches implements MatchSink {
-  readonly sessions: Session[] = [];
+  readonly sessions: Array<Session | undefined> = [];
   readonly qos: QoS[] = [];
   readonly retainAsPublished: boolean[] = [];
   readonly ids: Array<number[] | undefined> = [];
-  readonly sharedSessions: Session[] = [];
-  readonly sharedSubs: SubscriptionRecord[] = [];
+  readonly sharedSessions: Array<Session | undefined> = [];
+  readonly sharedSubs: Array<SubscriptionRecord | undefined> = [];
+  /** Entries in use in the first three arrays, and in the shared ones. */
+  size = 0;
+  sharedSize = 0;
   #seq = 0;
   #origin = '';
 
   /** Starts over for the message numbered `seq`, from `origin`. */
-  reset(seq: number, origin: string): void {
+  start(seq: number, origin: string): void {
     this.#seq = seq;
     this.#origin = origin;
-    this.sessions.length = 0;
-    this.qos.length = 0;
-    this.retainAsPublished.length = 0;
-    this.ids.length = 0;
-    this.sharedSessions.length = 0;
-    this.sharedSubs.length = 0;
+  }
+
+  /** Lets go of the message's sessions, so that none is kept alive here. */
+  finish(): void {
+    for (let i = 0; i < this.size; i++) {
+      this.sessions[i] = undefined;
+      this.ids[i] = undefined;
+    }
+    for (let i = 0; i < this.sharedSize; i++) {
+      this.sharedSessions[i] = undefined;
+      this.sharedSubs[i] = undefined;
+    }
+    this.size = 0;
+    this.sharedSize = 0;
   }
 
   add(session: Session, sub: SubscriptionRecord): void {
@@ -54,17 +66,19 @@ class Matches implements MatchSink {
       }
       return;
     }
+    const i = this.size++;
     session.matchSeq = this.#seq;
-    session.matchIndex = this.sessions.length;
-    this.sessions.push(session);
-    this.qos.push(sub.qos);
-    this.retainAsPublished.push(sub.retainAsPublished);
-    this.ids.push(sub.identifier !== 0 ? [sub.identifier] : undefined);
+    session.matchIndex = i;
+    this.sessions[i] = session;
+    this.qos[i] = sub.qos;
+    this.retainAsPublished[i] = sub.retainAsPublished;
+    this.ids[i] = sub.identifier !== 0 ? [sub.identifier] : undefined;
   }
 
   addShared(session: Session, sub: SubscriptionRecord): void {
-    this.sharedSessions.push(session);
-    this.sharedSubs.push(sub);
+    const i = this.sharedSize++;
+    this.sharedSessions[i] = session;
+    this.sharedSubs[i] = sub;
   }
 }
 
@@ -103,13 +117,12 @@ export class Router {
     // this one is done: that one gets a Matches of its own.
     const m = this.#spare ?? new Matches();
     this.#spare = null;
-    m.reset(this.#seq, msg.origin);
+    m.start(this.#seq, msg.origin);
     try {
       this.#core.tree.match(msg.topic, m);
       return this.#deliverAll(msg, m);
     } finally {
-      // Emptied, so that it holds no session past the message.
-      m.reset(0, '');
+      m.finish();
       this.#spare = m;
     }
   }
@@ -117,7 +130,7 @@ export class Router {
   #deliverAll(msg: StoredMessage, m: Matches): number {
     const upgrade = this.#core.options.upgradeOutgoingQos;
     const acl = this.#core.hooks.checkAcl;
-    const n = m.sessions.length;
+    const n = m.size;
     for (let i = 0; i < n; i++) {
       const subQos = m.qos[i] as QoS;
       const qos = upgrade || subQos < msg.qos ? subQos : msg.qos;
@@ -128,7 +141,7 @@ export class Router {
       const retain = m.retainAsPublished[i] === true && msg.retain;
       deliver(this.#core, m.sessions[i] as Session, msg, qos, retain, m.ids[i]);
     }
-    const shared = m.sharedSessions.length;
+    const shared = m.sharedSize;
     for (let i = 0; i < shared; i++) {
       const sub = m.sharedSubs[i] as SubscriptionRecord;
       const qos = upgrade || sub.qos < msg.qos ? sub.qos : msg.qos;
