@@ -4,14 +4,11 @@
  * children, so the cost grows with the depth of the topic and the number
  * of matching subscriptions, not with the number of subscriptions.
  *
- * What a topic matched is cached by topic string until the tree next
- * changes: publishers mostly repeat a modest set of topics, and a cache hit
- * replaces the split into levels and the walk (a map lookup per level and
- * wildcard) by one lookup. The cache is bounded in topics and in the
- * subscriptions it refers to, and emptied by any subscribe or unsubscribe;
- * shared subscriptions are cached as their groups, so a member is still
- * picked per message.
+ * What a topic matched is cached (./match-cache.ts) until any subscribe or
+ * unsubscribe; shared subscriptions are cached as their groups, so that a
+ * member is still picked per message.
  */
+import { type Collector, type GroupRef, MatchCache, MatchList } from './match-cache.js';
 import type { Session, SubscriptionRecord } from './session.js';
 
 /** Receives the subscriptions a topic matches. */
@@ -58,35 +55,28 @@ class TopicNode {
   }
 }
 
-/** The subscriptions one topic matches: non-shared ones, then groups. */
-class MatchList {
-  readonly sessions: Session[] = [];
-  readonly subs: SubscriptionRecord[] = [];
-  readonly groups: SharedGroup[] = [];
+/** Passes what a walk finds straight on, picking a member per group. */
+class SinkCollector implements Collector {
+  sink: MatchSink | undefined = undefined;
 
   add(session: Session, sub: SubscriptionRecord): void {
-    this.sessions.push(session);
-    this.subs.push(sub);
+    this.sink?.add(session, sub);
   }
 
-  get size(): number {
-    return this.subs.length + this.groups.length;
+  addGroup(group: GroupRef): void {
+    const m = group.pick();
+    this.sink?.addShared(m.session, m.sub);
   }
 }
 
-/** Most topics the match cache holds; past it, it starts again empty. */
-export const MATCH_CACHE_TOPICS = 4096;
-/** Most subscriptions (and groups) all cached lists refer to, together. */
-export const MATCH_CACHE_REFS = 256 * 1024;
-
 export class SubscriptionTree {
   readonly #root = new TopicNode();
-  #cache = new Map<string, MatchList>();
-  #cachedRefs = 0;
+  readonly #cache = new MatchCache();
+  readonly #direct = new SinkCollector();
 
   /** Adds or replaces; returns true if the session had none for the filter. */
   add(session: Session, sub: SubscriptionRecord): boolean {
-    this.#forget();
+    this.#cache.clear();
     let node = this.#root;
     for (const level of sub.filter.split('/')) {
       let child = node.children.get(level);
@@ -106,7 +96,7 @@ export class SubscriptionTree {
 
   /** Returns true if the session had such a subscription. */
   remove(session: Session, filter: string, group: string): boolean {
-    this.#forget();
+    this.#cache.clear();
     const path: TopicNode[] = [this.#root];
     let node: TopicNode | undefined = this.#root;
     const levels = filter.split('/');
@@ -123,13 +113,25 @@ export class SubscriptionTree {
 
   /** Calls the sink for every subscription matching `topic`. */
   match(topic: string, sink: MatchSink): void {
-    const list = this.#cache.get(topic) ?? this.#collect(topic);
+    const cache = this.#cache;
+    let list = cache.get(topic);
+    if (list === undefined) {
+      if (!cache.filling) {
+        this.#direct.sink = sink;
+        this.#walk(topic, this.#direct);
+        this.#direct.sink = undefined;
+        return;
+      }
+      list = new MatchList();
+      this.#walk(topic, list);
+      cache.add(topic, list);
+    }
     const { sessions, subs, groups } = list;
     for (let i = 0; i < subs.length; i++) {
       sink.add(sessions[i] as Session, subs[i] as SubscriptionRecord);
     }
     for (let i = 0; i < groups.length; i++) {
-      const m = (groups[i] as SharedGroup).pick();
+      const m = (groups[i] as GroupRef).pick();
       sink.addShared(m.session, m.sub);
     }
   }
@@ -139,30 +141,10 @@ export class SubscriptionTree {
     return this.#cache.size;
   }
 
-  /** Walks the tree for `topic` and caches the result. */
-  #collect(topic: string): MatchList {
-    const list = new MatchList();
+  #walk(topic: string, out: Collector): void {
     // Wildcards at the first level do not match '$' topics [MQTT-4.7.2-1].
     const dollar = topic.charCodeAt(0) === 0x24;
-    matchNode(this.#root, topic.split('/'), 0, dollar, list);
-    if (
-      this.#cache.size >= MATCH_CACHE_TOPICS ||
-      this.#cachedRefs + list.size > MATCH_CACHE_REFS
-    ) {
-      this.#forget();
-    }
-    if (list.size <= MATCH_CACHE_REFS) {
-      this.#cache.set(topic, list);
-      this.#cachedRefs += list.size;
-    }
-    return list;
-  }
-
-  /** Empties the match cache: the tree changed, or it is full. */
-  #forget(): void {
-    if (this.#cache.size === 0) return;
-    this.#cache = new Map();
-    this.#cachedRefs = 0;
+    matchNode(this.#root, topic.split('/'), 0, dollar, out);
   }
 }
 
@@ -171,29 +153,29 @@ function matchNode(
   levels: string[],
   i: number,
   dollar: boolean,
-  list: MatchList,
+  out: Collector,
 ): void {
   const wild = !(dollar && i === 0);
   if (wild) {
     // 'a/#' matches 'a' as well as everything below it [MQTT-4.7.1-2].
     const hash = node.children.get('#');
-    if (hash !== undefined) collect(hash, list);
+    if (hash !== undefined) collect(hash, out);
   }
   if (i === levels.length) {
-    collect(node, list);
+    collect(node, out);
     return;
   }
   const exact = node.children.get(levels[i] as string);
-  if (exact !== undefined) matchNode(exact, levels, i + 1, dollar, list);
+  if (exact !== undefined) matchNode(exact, levels, i + 1, dollar, out);
   if (wild) {
     const plus = node.children.get('+');
-    if (plus !== undefined) matchNode(plus, levels, i + 1, dollar, list);
+    if (plus !== undefined) matchNode(plus, levels, i + 1, dollar, out);
   }
 }
 
-function collect(node: TopicNode, list: MatchList): void {
-  for (const [session, sub] of node.subs) list.add(session, sub);
-  for (const group of node.shared.values()) list.groups.push(group);
+function collect(node: TopicNode, out: Collector): void {
+  for (const [session, sub] of node.subs) out.add(session, sub);
+  for (const group of node.shared.values()) out.addGroup(group);
 }
 
 function addShared(node: TopicNode, session: Session, sub: SubscriptionRecord): boolean {

@@ -6,12 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { MATCH_CACHE_TOPICS } from '../../../src/broker/match-cache.js';
 import { Session, type SubscriptionRecord } from '../../../src/broker/session.js';
-import {
-  MATCH_CACHE_TOPICS,
-  type MatchSink,
-  SubscriptionTree,
-} from '../../../src/broker/topic-tree.js';
+import { type MatchSink, SubscriptionTree } from '../../../src/broker/topic-tree.js';
 import { PacketType, type QoS } from '../../../src/protocol/index.js';
 import {
   connected,
@@ -95,6 +92,24 @@ describe('match cache', () => {
     }
     assert.deepEqual(matches(tree, 't/0'), ['a:t/+:0']);
   });
+});
+
+test('mostly new topics: the cache rests, answers stay right, then fills again', () => {
+  const tree = new SubscriptionTree();
+  const a = new Session('a');
+  tree.add(a, record('u/+'));
+  for (let i = 0; i < 3000; i++) {
+    assert.deepEqual(matches(tree, `u/${i}`), ['a:u/+:0']);
+  }
+  const rested = tree.cachedTopics;
+  assert.ok(rested <= 1024, `filled only in the first window: ${rested}`);
+  // A change while resting is seen at once.
+  tree.add(new Session('b'), record('#'));
+  assert.deepEqual(matches(tree, 'u/1'), ['a:u/+:0', 'b:#:0']);
+  // Repeated topics make it fill again once the rest is over.
+  for (let i = 0; i < 20_000; i++) matches(tree, `u/${i % 10}`);
+  assert.equal(tree.cachedTopics, 10);
+  assert.deepEqual(matches(tree, 'u/3'), ['a:u/+:0', 'b:#:0']);
 });
 
 describe('match cache - through the broker', () => {
