@@ -87,6 +87,9 @@ export function deliver(
       core.stats.publishDropped++;
       return;
     }
+    // A split payload waits in the socket as it is: a slice of a chunk
+    // would pin the whole chunk for as long as the client takes to read.
+    if (isSplit(msg)) ownPayload(msg);
     const buf = publishBytes(conn, msg, 0, retain, subscriptionIds, 0, false);
     if (buf === undefined) core.stats.publishDropped++;
     else writePublish(conn, msg, buf);

@@ -115,6 +115,44 @@ test('large payloads: queued for an offline session, delivered whole', async () 
   }
 });
 
+test('large payloads: a QoS 0 slice of a shared chunk is not left pinning it', async () => {
+  const broker = startBroker();
+  const s = await spied(broker, 's');
+  await subscribe(s.client, sub('slice'));
+  const p = await connected(broker, 'p');
+  // One chunk: the 10,000-byte message, then 50,000 bytes for nobody.
+  const chunk = Buffer.concat([
+    encode(
+      {
+        type: PacketType.Publish,
+        dup: false,
+        qos: 0,
+        retain: false,
+        topic: 'slice',
+        payload: BIG,
+      },
+      4,
+    ),
+    encode(
+      {
+        type: PacketType.Publish,
+        dup: false,
+        qos: 0,
+        retain: false,
+        topic: 'other',
+        payload: Buffer.alloc(50_000),
+      },
+      4,
+    ),
+  ]);
+  s.writes.length = 0;
+  p.sendRaw(chunk);
+  assert.deepEqual((await nextPublish(s.client)).payload, BIG);
+  const body = s.writes[1] as Buffer;
+  assert.equal(body.length, BIG.length);
+  assert.notEqual(body.buffer, chunk.buffer, 'a copy, not a view of the chunk');
+});
+
 test('fillsItsMemory: an assembled packet yes, a slice of a larger chunk no', () => {
   const packet = Buffer.alloc(70_000);
   assert.equal(fillsItsMemory(packet.subarray(9)), true);
