@@ -29,6 +29,9 @@ import { forwardedProperties } from './connect.js';
 /** Topics for the control hook (Mosquitto's `$CONTROL/<feature>/v<N>`). */
 const CONTROL_PREFIX = '$CONTROL/';
 
+/** Payloads from this size up may be owned as decoded (fillsItsMemory). */
+const OWN_IN_PLACE = 4096;
+
 export function handlePublish(conn: Connection, p: PublishPacket): void {
   const core = conn.core;
   const stats = core.stats;
@@ -70,8 +73,9 @@ export function handlePublish(conn: Connection, p: PublishPacket): void {
     expiry === undefined ? 0 : Date.now() + expiry * 1000,
     conn.clientId,
   );
-  // A payload the decoder assembled is kept, not copied again when queued.
-  msg.owned = fillsItsMemory(p.payload);
+  // A large payload the decoder assembled is kept, not copied again when
+  // queued; a small one is copied if need be, cheaper than asking.
+  msg.owned = p.payload.length >= OWN_IN_PLACE && fillsItsMemory(p.payload);
   setOrigin(msg, conn);
   if (core.hooks.message !== undefined && !applyMessageHook(conn, msg)) {
     dropIncoming(conn, session, p, ReasonCode.NotAuthorized);
