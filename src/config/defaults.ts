@@ -155,7 +155,10 @@ export function createConfig(file: string | null): Config {
     pidFile: null,
     queueQos0Messages: false,
     retainAvailable: true,
-    setTcpNodelay: false,
+    // midge gathers each turn's writes to a client into one system call,
+    // which is what Nagle's algorithm would do, so Nagle only adds delay:
+    // a small message could wait for the peer's delayed ACK (up to 40 ms).
+    setTcpNodelay: true,
     tcpWrappers: false,
     sysInterval: 10,
     upgradeOutgoingQos: false,

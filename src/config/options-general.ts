@@ -182,7 +182,7 @@ export const generalOptions: readonly OptionSpec[] = [
   }),
   boolOption('set_tcp_nodelay', 'setTcpNodelay', {
     ...G,
-    default: 'false',
+    default: 'true (Mosquitto: false)',
     summary: 'disable Nagle on client sockets',
   }),
   intOption('sys_interval', 'sysInterval', {

@@ -67,6 +67,11 @@ test('config values - booleans are true, false, 1 or 0; extra words ignored', ()
   assert.equal(c.setTcpNodelay, true);
 });
 
+test('config values - set_tcp_nodelay is on unless the file turns it off', () => {
+  assert.equal(parse('listener 1883\n').setTcpNodelay, true);
+  assert.equal(parse('set_tcp_nodelay false\n').setTcpNodelay, false);
+});
+
 test('config values - negative limits mean "none" as in Mosquitto', () => {
   const c = parse(
     'max_inflight_messages -1\nmax_queued_messages -5\nautosave_interval -1\n' +
