@@ -48,6 +48,8 @@ export class MatchList implements Collector {
 export const MATCH_CACHE_TOPICS = 4096;
 /** Most subscriptions (and groups) all cached lists refer to, together. */
 export const MATCH_CACHE_REFS = 256 * 1024;
+/** Topics longer than this are not cached: at most 4,096 x 1 KiB of keys. */
+export const MATCH_CACHE_TOPIC_CHARS = 1024;
 /** Lookups per window over which the hit rate is judged. */
 const WINDOW = 1024;
 /** Windows without filling after one where most lookups missed. */
@@ -82,6 +84,8 @@ export class MatchCache {
   }
 
   add(topic: string, list: MatchList): void {
+    // Bounded in bytes too: a long topic is walked every time.
+    if (topic.length > MATCH_CACHE_TOPIC_CHARS) return;
     const size = list.size;
     if (this.#lists.size >= MATCH_CACHE_TOPICS || this.#refs + size > MATCH_CACHE_REFS) {
       this.clear();

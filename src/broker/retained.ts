@@ -25,6 +25,8 @@ interface Walk {
 
 /** Cached references beyond the store's own count (small stores). */
 const CACHE_SLACK = 4096;
+/** Filters longer than this are walked every time, never cached. */
+const CACHE_FILTER_CHARS = 1024;
 
 export class RetainedStore {
   readonly #root = new RetainNode();
@@ -39,6 +41,11 @@ export class RetainedStore {
 
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** Filters whose walk is cached (for tests and diagnostics). */
+  get cachedWalks(): number {
+    return this.#walks.size;
   }
 
   /**
@@ -109,7 +116,11 @@ export class RetainedStore {
   }
 
   #remember(filter: string, walk: Walk): void {
-    const refs = walk.found.length;
+    // A client may subscribe to endless new filters that match nothing:
+    // each walk costs at least one, and long filters are not kept at all,
+    // so the cache stays in proportion to the store.
+    if (filter.length > CACHE_FILTER_CHARS) return;
+    const refs = walk.found.length + 1;
     // Full: start again rather than track which walk is oldest.
     if (this.#cachedRefs + refs > this.#count + CACHE_SLACK) {
       this.#walks.clear();

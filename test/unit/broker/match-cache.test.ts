@@ -94,6 +94,16 @@ describe('match cache', () => {
   });
 });
 
+test('long topics are routed right but not cached', () => {
+  const tree = new SubscriptionTree();
+  tree.add(new Session('a'), record('long/#'));
+  const topic = `long/${'x'.repeat(5000)}`;
+  for (let i = 0; i < 3; i++) assert.deepEqual(matches(tree, topic), ['a:long/#:0']);
+  assert.equal(tree.cachedTopics, 0);
+  matches(tree, 'long/short');
+  assert.equal(tree.cachedTopics, 1);
+});
+
 test('mostly new topics: the cache rests, answers stay right, then fills again', () => {
   const tree = new SubscriptionTree();
   const a = new Session('a');

@@ -131,6 +131,21 @@ describe('retained store', () => {
     assert.equal(store.nodeCount(), 2);
   });
 
+  test('endless filters that match nothing keep the cache in bounds', () => {
+    const store = new RetainedStore();
+    store.set(msg('kept/one'));
+    for (let i = 0; i < 20_000; i++) {
+      assert.equal(store.match(`none/${i}/+`, 0).length, 0);
+      assert.ok(store.cachedWalks <= 4097, `after ${i + 1}: ${store.cachedWalks}`);
+    }
+    store.match(`long/${'x'.repeat(2000)}`, 0);
+    store.match(`long/${'y'.repeat(2000)}`, 0);
+    const before = store.cachedWalks;
+    store.match(`long/${'z'.repeat(2000)}`, 0);
+    assert.equal(store.cachedWalks, before, 'a long filter is not cached');
+    assert.equal(store.match('kept/+', 0).length, 1);
+  });
+
   test('many filters in turn still answer right once the cache starts again', () => {
     const store = new RetainedStore();
     for (let i = 0; i < 3000; i++) store.set(msg(`m/${i % 30}/${i}`));
