@@ -239,7 +239,8 @@ export class Connection implements ClientInfo, TransportHandlers {
 
   /** False for transports that cannot stop reading (bridges' links). */
   get canPause(): boolean {
-    return this.transport.pause !== undefined;
+    const t = this.transport;
+    return t.pausable ?? t.pause !== undefined;
   }
 
   /**

@@ -50,6 +50,9 @@ const UNLIMITED_QUEUE = 1000;
  * LIMIT(config): fixed, no mosquitto.conf option.
  */
 export const BACKPRESSURE_LIMIT_MS = 2000;
+// LIMIT(flow): the bound is per backed-up spell. A subscriber that drains
+// just in time, spell after spell, holds its publishers to its pace for
+// as long as it likes; a budget of held time per window would end that.
 
 /** Flow-control state of one connection, made on first need. */
 export class FlowState {
@@ -147,7 +150,7 @@ export class FlowControl {
     // LIMIT(flow): a bridge's in-process link cannot stop reading, and
     // pausing it would need the bridge to stop reading the remote broker;
     // its messages meet the queue limits as without flow control.
-    if (!pub.canPause || sub.state !== ConnState.Connected) return;
+    if (!pub.canPause || !sub.canPause || sub.state !== ConnState.Connected) return;
     const pf = stateOf(pub);
     if (pf.backedUpSince !== 0 || pf.blockedBy !== null) return;
     const sf = sub.flow as FlowState;

@@ -89,9 +89,12 @@ class GatedTransport implements Transport {
   #ended = false;
   #destroyed = false;
 
+  readonly pausable: boolean;
+
   constructor(inner: Transport, gate: OutputGate) {
     this.#inner = inner;
     this.#gate = gate;
+    this.pausable = inner.pausable ?? inner.pause !== undefined;
   }
 
   get remoteAddress(): string {

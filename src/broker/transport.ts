@@ -53,6 +53,12 @@ export interface Transport {
    */
   pause?(): void;
   resume?(): void;
+  /**
+   * Whether pause() really stops the peer's input; a wrapper that always
+   * has pause() says here whether what it wraps can (undefined: it can
+   * when pause exists).
+   */
+  readonly pausable?: boolean;
 }
 
 /**
