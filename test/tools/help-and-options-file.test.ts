@@ -107,7 +107,11 @@ describe('options file', () => {
       writeOptions(join(home, '.config'), impl, text);
     }
     const [m, g] = await bothWith({ HOME: home }, ['-t', 'opt/cli'], 'opt/file');
-    assert.equal(m!.stdout.toString(), 'opt/file hi\n');
+    assert.equal(
+      m!.stdout.toString(),
+      'opt/file hi\n',
+      `mosquitto_sub: ${m!.code} ${m!.stderr}\nbroker:\n${broker.log().slice(-3000)}`,
+    );
     assert.deepEqual([g!.code, g!.stdout, g!.stderr], [m!.code, m!.stdout, m!.stderr]);
   });
 
