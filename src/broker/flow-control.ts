@@ -50,17 +50,9 @@ const UNLIMITED_QUEUE = 1000;
  * LIMIT(config): fixed, no mosquitto.conf option.
  */
 export const BACKPRESSURE_LIMIT_MS = 2000;
-
-/**
- * Of any window of HELD_WINDOW_MS, a subscriber may spend at most
- * HELD_BUDGET_MS backed up in all, however often it drains in between;
- * past that its publishers stop waiting for it until the window ends. One
- * that drains just in time, spell after spell, would otherwise set the
- * pace of every client publishing to it.
- * LIMIT(config): fixed, no mosquitto.conf option.
- */
-export const HELD_WINDOW_MS = 10_000;
-export const HELD_BUDGET_MS = 5_000;
+// LIMIT(flow): the bound is per backed-up spell. A subscriber that drains
+// just in time, spell after spell, holds its publishers to its pace for
+// as long as it likes; a budget of held time per window would end that.
 
 /** Flow-control state of one connection, made on first need. */
 export class FlowState {
@@ -72,18 +64,6 @@ export class FlowState {
   readonly waiters: Connection[] = [];
   /** As a publisher: the subscriber it waits for; null = read as usual. */
   blockedBy: Connection | null = null;
-  /** As a subscriber: start of the current budget window (epoch ms). */
-  windowStart = 0;
-  /** As a subscriber: time spent backed up in that window, spells ended. */
-  heldMs = 0;
-  /** As a subscriber: the window whose budget ran out and was logged. */
-  spentWindow = -1;
-}
-
-/** Time `f` has spent backed up in its current window, this spell too. */
-function heldInWindow(f: FlowState, now: number): number {
-  const past = now - f.windowStart < HELD_WINDOW_MS ? f.heldMs : 0;
-  return past + (now - f.backedUpSince);
 }
 
 /** Share of the queue limits at which publishers wait, and go on. */
@@ -175,13 +155,8 @@ export class FlowControl {
     if (pf.backedUpSince !== 0 || pf.blockedBy !== null) return;
     const sf = sub.flow as FlowState;
     if (sf.slow) return;
-    const now = Date.now();
-    if (now - sf.backedUpSince > BACKPRESSURE_LIMIT_MS) {
+    if (Date.now() - sf.backedUpSince > BACKPRESSURE_LIMIT_MS) {
       this.#giveUp(sub, sf);
-      return;
-    }
-    if (heldInWindow(sf, now) > HELD_BUDGET_MS) {
-      this.#budgetSpent(sub, sf);
       return;
     }
     pf.blockedBy = sub;
@@ -231,14 +206,6 @@ export class FlowControl {
   }
 
   #clear(sub: Connection, f: FlowState): void {
-    if (f.backedUpSince !== 0) {
-      const now = Date.now();
-      if (now - f.windowStart >= HELD_WINDOW_MS) {
-        f.windowStart = f.backedUpSince;
-        f.heldMs = 0;
-      }
-      f.heldMs += now - f.backedUpSince;
-    }
     f.backedUpSince = 0;
     f.slow = false;
     this.#backedUp.delete(sub);
@@ -254,22 +221,6 @@ export class FlowControl {
         `${BACKPRESSURE_LIMIT_MS / 1000} s; its publishers are no longer ` +
         'held back and messages to it may be dropped.',
     );
-    this.#release(f);
-  }
-
-  /** Backed up too much of its window: nobody waits for it until it ends. */
-  #budgetSpent(sub: Connection, f: FlowState): void {
-    f.slow = true;
-    if (f.spentWindow !== f.windowStart) {
-      f.spentWindow = f.windowStart;
-      this.#core.log(
-        LogType.Warning,
-        `Warning: Client ${sub.logId} has kept its publishers waiting for ` +
-          `${HELD_BUDGET_MS / 1000} s of the last ${HELD_WINDOW_MS / 1000} s; ` +
-          'they are no longer held back for it for now, and messages to it ' +
-          'may be dropped.',
-      );
-    }
     this.#release(f);
   }
 
