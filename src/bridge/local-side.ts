@@ -114,7 +114,8 @@ export class LocalSide {
   subscribe(retainHandling: 0 | 2): Promise<unknown> {
     const subscriptions = this.#map.outgoing.map((route) => {
       if (this.#log.mask & LogType.Debug) {
-        const line = `Bridge ${this.#id} doing local SUBSCRIBE on topic ${route.localFilter}`;
+        const topic = route.localFilter;
+        const line = `Bridge ${this.#id} doing local SUBSCRIBE on topic ${topic}`;
         this.#log.write(LogType.Debug, line);
       }
       return {

@@ -158,7 +158,8 @@ function reload(running: Running): void {
   } catch (error) {
     log.write(
       LogType.Error,
-      `Error: Unable to reload configuration, keeping the running one: ${(error as Error).message}`,
+      'Error: Unable to reload configuration, keeping the running one: ' +
+        (error as Error).message,
     );
     return;
   }

@@ -129,7 +129,8 @@ export const WRITES = {
   putIncoming: `INSERT OR REPLACE INTO incoming (client_id, packet_id, ${MESSAGE})
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   removeIncoming: 'DELETE FROM incoming WHERE client_id = ? AND packet_id = ?',
-  putRetained: `INSERT OR REPLACE INTO retained (${MESSAGE}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  putRetained: `INSERT OR REPLACE INTO retained (${MESSAGE})
+    VALUES (?, ?, ?, ?, ?, ?, ?)`,
   removeRetained: 'DELETE FROM retained WHERE topic = ?',
   /** A blob at its place in the segment, over what an older one left there. */
   appendLog: 'INSERT OR REPLACE INTO log VALUES (?, ?, ?)',

@@ -51,6 +51,17 @@ const rrTlsOrder = [
 ];
 const willOrder = ['--will-payload', '--will-qos', '--will-retain', '--will-topic'];
 const transportOrder = ['--ws', '--no-tls'];
+/** The synopsis lines midge_sub and midge_rr end with alike. */
+const receiverTail = [
+  '[-W timeout_secs]',
+  '[-A bind_address] [--nodelay] [-S]',
+  '[-i id] [-I id_prefix]',
+  '[-d] [-N] [--quiet] [-v]',
+  will,
+  ...tlsBlock,
+  '[-D command identifier value]',
+  '[-o options-file]',
+];
 const server = '[-h host] [--unix path] [-p port] [-u username] [-P password] [--ws]';
 
 const tools: Record<ToolKind, ToolHelp> = {
@@ -94,14 +105,7 @@ const tools: Record<ToolKind, ToolHelp> = {
       '[-C msg_count] [-E] [-R] [--retained-only] [--remove-retained] ' +
         '[-T filter_out] [-U topic ...]',
       '[-F format]',
-      '[-W timeout_secs]',
-      '[-A bind_address] [--nodelay] [-S]',
-      '[-i id] [-I id_prefix]',
-      '[-d] [-N] [--quiet] [-v]',
-      will,
-      ...tlsBlock,
-      '[-D command identifier value]',
-      '[-o options-file]',
+      ...receiverTail,
     ],
     order: [
       ...['-A', '-c', '-C', '-d', '-D', '-E', '-F', '-h', '-i', '-I', '-k', '-L', '-N'],
@@ -124,14 +128,7 @@ const tools: Record<ToolKind, ToolHelp> = {
       '{-f file | -n | -m message | -s}',
       '[-c] [-k keepalive] [-q qos] [-R] [-x session-expiry-interval]',
       '[-F format]',
-      '[-W timeout_secs]',
-      '[-A bind_address] [--nodelay] [-S]',
-      '[-i id] [-I id_prefix]',
-      '[-d] [-N] [--quiet] [-v]',
-      will,
-      ...tlsBlock,
-      '[-D command identifier value]',
-      '[-o options-file]',
+      ...receiverTail,
     ],
     order: [
       ...['-A', '-c', '-d', '-D', '-e', '-f', '-F', '-h', '-i', '-I', '-k', '-L', '-m'],
