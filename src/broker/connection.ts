@@ -4,6 +4,7 @@
  * goes through `#dispatch` to one handler per packet type (./handlers).
  */
 
+import { noteBytesRead } from '../io/gc-pacing.js';
 import { LogType } from '../log/log-types.js';
 import {
   encode,
@@ -292,6 +293,7 @@ export class Connection implements ClientInfo, TransportHandlers {
     } catch (err) {
       this.#fail(err);
     }
+    noteBytesRead(chunk.length);
     // A client that does not read its replies (PINGRESP, PUBACK...) is not
     // read from until it does: its own sends then block, not our memory.
     if (this.transport.bufferedBytes > READ_PAUSE_BYTES) {
