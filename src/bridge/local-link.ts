@@ -20,6 +20,7 @@ import {
   ReasonCode,
   type Subscription,
 } from '../protocol/index.js';
+import { PacketIdMap } from '../protocol/packet-id-map.js';
 import { LinkTransport } from './link-transport.js';
 
 export interface LocalLinkHandlers {
@@ -59,7 +60,7 @@ export class LocalLink {
   readonly #handlers: LocalLinkHandlers;
   #transport: LinkTransport | null = null;
   #connack: Pending | null = null;
-  readonly #pending = new Map<number, Pending>();
+  readonly #pending = new PacketIdMap<Pending>();
   #nextId = 1;
   #connected = false;
 

@@ -7,6 +7,8 @@
  * costs about 200 bytes (its hash table), so the maps are made on first
  * use. An idle session holds none of them.
  */
+
+import { PacketIdMap } from '../protocol/packet-id-map.js';
 import type { QoS } from '../protocol/packets.js';
 import type { Connection } from './connection.js';
 import { Deque } from './deque.js';
@@ -40,8 +42,8 @@ export interface PendingWill {
 export class Session {
   readonly clientId: string;
   #subscriptions: Map<string, SubscriptionRecord> | undefined = undefined;
-  #inflight: Map<number, OutgoingMessage> | undefined = undefined;
-  #incomingQos2: Map<number, StoredMessage | null> | undefined = undefined;
+  #inflight: PacketIdMap<OutgoingMessage> | undefined = undefined;
+  #incomingQos2: PacketIdMap<StoredMessage | null> | undefined = undefined;
   inflightBytes = 0;
   /** Outgoing messages waiting for room in the in-flight window. */
   readonly queue = new Deque<OutgoingMessage>();
@@ -71,8 +73,8 @@ export class Session {
   }
 
   /** Outgoing QoS 1/2 messages in flight, by packet id, in send order. */
-  get inflight(): Map<number, OutgoingMessage> {
-    if (this.#inflight === undefined) this.#inflight = new Map();
+  get inflight(): PacketIdMap<OutgoingMessage> {
+    if (this.#inflight === undefined) this.#inflight = new PacketIdMap();
     return this.#inflight;
   }
 
@@ -81,8 +83,8 @@ export class Session {
    * packet id; null for one that is not to be delivered (too large).
    * Mosquitto delivers on PUBREL, so a repeated PUBLISH is not re-sent.
    */
-  get incomingQos2(): Map<number, StoredMessage | null> {
-    if (this.#incomingQos2 === undefined) this.#incomingQos2 = new Map();
+  get incomingQos2(): PacketIdMap<StoredMessage | null> {
+    if (this.#incomingQos2 === undefined) this.#incomingQos2 = new PacketIdMap();
     return this.#incomingQos2;
   }
 

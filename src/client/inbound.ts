@@ -13,6 +13,7 @@ import {
   type PubrelPacket,
   ReasonCode,
 } from '../protocol/index.js';
+import { PacketIdMap } from '../protocol/packet-id-map.js';
 import type { Connection } from './connection.js';
 import { IncomingAliases } from './topic-alias.js';
 
@@ -32,7 +33,7 @@ export interface Message {
 
 export class Inbound {
   /** QoS 2 identifiers between PUBREC and PUBREL. */
-  readonly #qos2 = new Set<number>();
+  readonly #qos2 = new PacketIdMap<true>();
   readonly #aliases = new IncomingAliases();
   #deliver: (message: Message) => void;
   #conn: Connection | null = null;
@@ -93,7 +94,7 @@ export class Inbound {
         conn.violation(ReasonCode.ReceiveMaximumExceeded, message);
         return;
       }
-      this.#qos2.add(packetId);
+      this.#qos2.set(packetId, true);
       this.#deliver(packet);
     }
     conn.send({ type: PacketType.Pubrec, packetId });

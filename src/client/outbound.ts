@@ -19,6 +19,7 @@ import {
   type PublishPacket,
   ReasonCode,
 } from '../protocol/index.js';
+import { PacketIdMap } from '../protocol/packet-id-map.js';
 import type { Connection } from './connection.js';
 import { PublishError, UsageError } from './errors.js';
 import type { PacketIds } from './packet-ids.js';
@@ -65,7 +66,7 @@ export class Outbound {
     autoTopicAlias: false,
   };
   /** Insertion order is send order, which a resend keeps. */
-  readonly #inflight = new Map<number, Outgoing>();
+  readonly #inflight = new PacketIdMap<Outgoing>();
   /** In flight, but not yet sent again on this connection (in order). */
   readonly #unsent = new Set<Outgoing>();
   // LIMIT(memory): the queue has no bound; a producer that keeps

@@ -1,0 +1,167 @@
+/**
+ * A map from packet identifier (1-65535) to value, for the per-message
+ * bookkeeping of in-flight messages: an entry is set when a message goes
+ * out or comes in and deleted when it is acknowledged.
+ *
+ * Why not a Map: V8 rebuilds a Map's hash table every few dozen deletions,
+ * and the table it leaves behind keeps a pointer to its successor. Once
+ * one table of a long-lived Map is in the old generation, every later
+ * table, with the messages it held, is kept alive through young-generation
+ * collections by the dead one before it, and promoted, until a full
+ * collection breaks the chain. A broker that falls into this promotes
+ * megabytes per collection and loses a third of its throughput
+ * (docs/benchmarks.md). This table is open addressing over arrays that are
+ * replaced only when it grows: set and delete allocate nothing.
+ *
+ * Iteration is in insertion order, as a Map's (messages are resent in the
+ * order they were first sent); it sorts, and is meant for the rare paths
+ * (reconnection, persistence, clearing), not per message.
+ */
+
+const EMPTY = 0;
+const MIN_CAPACITY = 8;
+
+export class PacketIdMap<V> {
+  /** Packet ids by slot; EMPTY = free. */
+  #ids: Uint16Array;
+  #values: Array<V | undefined>;
+  /** Insertion number of each slot's entry, for iteration order. */
+  #order: Float64Array;
+  #mask: number;
+  #size = 0;
+  #inserted = 0;
+
+  constructor(capacity = MIN_CAPACITY) {
+    const n = tableSize(capacity);
+    this.#ids = new Uint16Array(n);
+    this.#values = new Array<V | undefined>(n).fill(undefined);
+    this.#order = new Float64Array(n);
+    this.#mask = n - 1;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  has(id: number): boolean {
+    return this.#find(id) >= 0;
+  }
+
+  get(id: number): V | undefined {
+    const slot = this.#find(id);
+    return slot >= 0 ? this.#values[slot] : undefined;
+  }
+
+  /** Sets `id`; a new id goes last in iteration order, a known one keeps its place. */
+  set(id: number, value: V): this {
+    if (!Number.isInteger(id) || id < 1 || id > 0xffff) {
+      throw new RangeError(`packet identifier out of range: ${id}`);
+    }
+    const ids = this.#ids;
+    let slot = id & this.#mask;
+    while (ids[slot] !== EMPTY) {
+      if (ids[slot] === id) {
+        this.#values[slot] = value;
+        return this;
+      }
+      slot = (slot + 1) & this.#mask;
+    }
+    if ((this.#size + 1) * 2 > ids.length) {
+      this.#grow();
+      return this.set(id, value);
+    }
+    ids[slot] = id;
+    this.#values[slot] = value;
+    this.#order[slot] = this.#inserted++;
+    this.#size++;
+    return this;
+  }
+
+  delete(id: number): boolean {
+    let slot = this.#find(id);
+    if (slot < 0) return false;
+    const ids = this.#ids;
+    const values = this.#values;
+    const order = this.#order;
+    const mask = this.#mask;
+    // Backward-shift deletion: entries after the hole that would be found
+    // through it move back, so no tombstone is left behind.
+    for (let next = (slot + 1) & mask; ids[next] !== EMPTY; next = (next + 1) & mask) {
+      const home = (ids[next] as number) & mask;
+      const reachable =
+        slot <= next ? home <= slot || home > next : home <= slot && home > next;
+      if (reachable) {
+        ids[slot] = ids[next] as number;
+        values[slot] = values[next];
+        order[slot] = order[next] as number;
+        slot = next;
+      }
+    }
+    ids[slot] = EMPTY;
+    values[slot] = undefined;
+    this.#size--;
+    return true;
+  }
+
+  clear(): void {
+    if (this.#size === 0) return;
+    this.#ids.fill(EMPTY);
+    this.#values.fill(undefined);
+    this.#size = 0;
+  }
+
+  /** [id, value] pairs in insertion order. */
+  entries(): Array<[number, V]> {
+    const slots: number[] = [];
+    const ids = this.#ids;
+    for (let slot = 0; slot < ids.length; slot++) {
+      if (ids[slot] !== EMPTY) slots.push(slot);
+    }
+    const order = this.#order;
+    slots.sort((a, b) => (order[a] as number) - (order[b] as number));
+    return slots.map((slot) => [ids[slot] as number, this.#values[slot] as V]);
+  }
+
+  [Symbol.iterator](): IterableIterator<[number, V]> {
+    return this.entries()[Symbol.iterator]();
+  }
+
+  keys(): number[] {
+    return this.entries().map(([id]) => id);
+  }
+
+  values(): V[] {
+    return this.entries().map(([, value]) => value);
+  }
+
+  #find(id: number): number {
+    if (!(id >= 1 && id <= 0xffff)) return -1;
+    const ids = this.#ids;
+    let slot = id & this.#mask;
+    for (;;) {
+      const at = ids[slot];
+      if (at === id) return slot;
+      if (at === EMPTY) return -1;
+      slot = (slot + 1) & this.#mask;
+    }
+  }
+
+  #grow(): void {
+    const entries = this.entries();
+    const n = this.#ids.length * 2;
+    this.#ids = new Uint16Array(n);
+    this.#values = new Array<V | undefined>(n).fill(undefined);
+    this.#order = new Float64Array(n);
+    this.#mask = n - 1;
+    this.#size = 0;
+    this.#inserted = 0;
+    for (const [id, value] of entries) this.set(id, value);
+  }
+}
+
+/** The power of two that holds `capacity` entries at half load or less. */
+function tableSize(capacity: number): number {
+  let n = MIN_CAPACITY;
+  while (n < capacity * 2) n *= 2;
+  return n;
+}
