@@ -69,6 +69,8 @@ export class SocketTransport implements Transport {
   /** Small buffers written this turn, not yet given to the socket. */
   #gathered: Buffer[] | null = null;
   #gatheredBytes = 0;
+  /** Destroys a socket whose peer does not close after `end`. */
+  #endTimer: NodeJS.Timeout | undefined = undefined;
 
   constructor(socket: Socket, peer: PeerInfo = peerOf(socket)) {
     this.#socket = socket;
@@ -107,6 +109,10 @@ export class SocketTransport implements Transport {
 
   handleClose(hadError: boolean): void {
     this.#closed = true;
+    // The timer would hold this transport, and its connection, for its
+    // whole delay: at thousands of connections a second, a heap of them.
+    if (this.#endTimer !== undefined) clearTimeout(this.#endTimer);
+    this.#endTimer = undefined;
     this.#gathered = null;
     this.#gatheredBytes = 0;
     this.#handlers?.onClose(hadError);
@@ -164,7 +170,9 @@ export class SocketTransport implements Transport {
     // Nothing more is read from a peer being sent away.
     this.#socket.pause();
     this.#socket.end();
-    setTimeout(() => this.#socket.destroy(), END_TIMEOUT_MS).unref();
+    if (this.#endTimer !== undefined) return;
+    this.#endTimer = setTimeout(() => this.#socket.destroy(), END_TIMEOUT_MS);
+    this.#endTimer.unref();
   }
 
   destroy(): void {

@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { SocketTransport } from '../../../src/listeners/socket-transport.js';
 
 interface Pair {
@@ -85,5 +87,37 @@ describe('SocketTransport', () => {
     transport.end();
     await ended;
     assert.ok(received().equals(bytes(20, 0)));
+  });
+  test('a transport that ended is let go once its peer has closed', async (t) => {
+    // Without a timer or other reference left behind, a collection frees it.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    setFlagsFromString('--no-expose-gc');
+    const server = createServer();
+    t.after(() => new Promise((r) => server.close(r)));
+    const refs: WeakRef<SocketTransport>[] = [];
+    let closed = 0;
+    server.on('connection', (socket) => {
+      const transport = new SocketTransport(socket);
+      const onClose = () => closed++;
+      transport.start({ onData: () => {}, onDrain: () => {}, onClose });
+      refs.push(new WeakRef(transport));
+      transport.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    for (let i = 0; i < 20; i++) {
+      const peer = connect(port, '127.0.0.1');
+      peer.on('end', () => peer.end());
+      peer.resume();
+    }
+    await until(() => closed === 20);
+    assert.equal(closed, 20, 'every transport saw its peer close');
+    await new Promise((r) => setTimeout(r, 20));
+    gc();
+    await new Promise((r) => setImmediate(r));
+    gc();
+    const held = refs.filter((ref) => ref.deref() !== undefined).length;
+    assert.equal(held, 0, `${held} of 20 closed transports still held`);
   });
 });
