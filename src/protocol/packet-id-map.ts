@@ -13,6 +13,14 @@
  * (docs/benchmarks.md). This table is open addressing over arrays that are
  * replaced only when it grows: set and delete allocate nothing.
  *
+ * No entry lies more than MAX_PROBE slots past its home slot: a set that
+ * would place one further grows the table instead. Ids in sequence fill
+ * adjacent slots, so a long run of them is the usual shape, and without
+ * the bound every lookup of an absent id whose home lies in the run (an
+ * ack for a peer-chosen id) and every delete at its start would walk the
+ * whole run, up to thousands of slots. With it, each reads at most
+ * MAX_PROBE + 1 slots. From 65536 slots up, every id has a slot of its own.
+ *
  * Iteration is in insertion order, as a Map's (messages are resent in the
  * order they were first sent); it sorts, and is meant for the rare paths
  * (reconnection, persistence, clearing), not per message.
@@ -20,6 +28,8 @@
 
 const EMPTY = 0;
 const MIN_CAPACITY = 8;
+/** The furthest an entry may lie past its home slot. */
+export const MAX_PROBE = 16;
 
 export class PacketIdMap<V> {
   /** Packet ids by slot; EMPTY = free. */
@@ -30,6 +40,7 @@ export class PacketIdMap<V> {
   #mask: number;
   #size = 0;
   #inserted = 0;
+  #probes = 0;
 
   constructor(capacity = MIN_CAPACITY) {
     const n = tableSize(capacity);
@@ -41,6 +52,11 @@ export class PacketIdMap<V> {
 
   get size(): number {
     return this.#size;
+  }
+
+  /** Slots read by lookups, sets and deletes so far (for tests of the bound). */
+  get probes(): number {
+    return this.#probes;
   }
 
   has(id: number): boolean {
@@ -57,20 +73,17 @@ export class PacketIdMap<V> {
     if (!Number.isInteger(id) || id < 1 || id > 0xffff) {
       throw new RangeError(`packet identifier out of range: ${id}`);
     }
-    const ids = this.#ids;
-    let slot = id & this.#mask;
-    while (ids[slot] !== EMPTY) {
-      if (ids[slot] === id) {
-        this.#values[slot] = value;
-        return this;
-      }
-      slot = (slot + 1) & this.#mask;
+    const known = this.#find(id);
+    if (known >= 0) {
+      this.#values[known] = value;
+      return this;
     }
-    if ((this.#size + 1) * 2 > ids.length) {
+    const slot = this.#freeSlot(id);
+    if (slot < 0 || (this.#size + 1) * 2 > this.#ids.length) {
       this.#grow();
       return this.set(id, value);
     }
-    ids[slot] = id;
+    this.#ids[slot] = id;
     this.#values[slot] = value;
     this.#order[slot] = this.#inserted++;
     this.#size++;
@@ -85,8 +98,11 @@ export class PacketIdMap<V> {
     const order = this.#order;
     const mask = this.#mask;
     // Backward-shift deletion: entries after the hole that would be found
-    // through it move back, so no tombstone is left behind.
+    // through it move back, so no tombstone is left behind. One more than
+    // MAX_PROBE slots past the hole, no entry can have its home before it.
+    let gap = 1;
     for (let next = (slot + 1) & mask; ids[next] !== EMPTY; next = (next + 1) & mask) {
+      this.#probes++;
       const home = (ids[next] as number) & mask;
       const reachable =
         slot <= next ? home <= slot || home > next : home <= slot && home > next;
@@ -95,6 +111,9 @@ export class PacketIdMap<V> {
         values[slot] = values[next];
         order[slot] = order[next] as number;
         slot = next;
+        gap = 1;
+      } else if (++gap > MAX_PROBE) {
+        break;
       }
     }
     ids[slot] = EMPTY;
@@ -134,16 +153,36 @@ export class PacketIdMap<V> {
     return this.entries().map(([, value]) => value);
   }
 
+  /** The slot holding `id`, or -1. */
   #find(id: number): number {
     if (!(id >= 1 && id <= 0xffff)) return -1;
     const ids = this.#ids;
-    let slot = id & this.#mask;
-    for (;;) {
+    const mask = this.#mask;
+    let slot = id & mask;
+    let found = -1;
+    let probe = 0;
+    while (probe <= MAX_PROBE) {
       const at = ids[slot];
-      if (at === id) return slot;
-      if (at === EMPTY) return -1;
-      slot = (slot + 1) & this.#mask;
+      probe++;
+      if (at === id) found = slot;
+      if (at === id || at === EMPTY) break;
+      slot = (slot + 1) & mask;
     }
+    this.#probes += probe;
+    return found;
+  }
+
+  /** A free slot within MAX_PROBE of `id`'s home, or -1. */
+  #freeSlot(id: number): number {
+    const ids = this.#ids;
+    const mask = this.#mask;
+    let slot = id & mask;
+    for (let probe = 0; probe <= MAX_PROBE; probe++) {
+      this.#probes++;
+      if (ids[slot] === EMPTY) return slot;
+      slot = (slot + 1) & mask;
+    }
+    return -1;
   }
 
   #grow(): void {

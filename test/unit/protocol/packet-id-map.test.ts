@@ -7,15 +7,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { PacketIdMap } from '../../../src/protocol/packet-id-map.js';
+import { MAX_PROBE, PacketIdMap } from '../../../src/protocol/packet-id-map.js';
 
 type Op =
   | { kind: 'set'; id: number; value: number }
   | { kind: 'delete'; id: number }
   | { kind: 'clear' };
 
-// Ids from a small range collide often; a few reach the top of the range.
-const id = fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 0xffff }));
+// Ids from a small range collide often; a few reach the top of the range;
+// multiples of 1024 share their home slot in every table up to 1024 slots,
+// and a run of them with their neighbours makes long clusters.
+const id = fc.oneof(
+  fc.integer({ min: 1, max: 40 }),
+  fc.integer({ min: 1, max: 0xffff }),
+  fc.integer({ min: 1, max: 63 }).map((k) => k * 1024),
+  fc.integer({ min: 1, max: 63 }).map((k) => k * 1024 + 1),
+);
 const op: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 6,
@@ -86,4 +93,34 @@ test('refuses ids outside 1-65535 and finds none there', () => {
     assert.equal(map.delete(bad), false);
   }
   assert.equal(map.size, 0);
+});
+
+test('a lookup or delete reads a bounded number of slots, whatever the ids', () => {
+  // Ids in sequence fill adjacent slots. A peer may ack ids whose home slot
+  // lies inside such a run, or pick colliding ids for its own QoS 2 flows.
+  const bound = MAX_PROBE + 1;
+  const run = new PacketIdMap<number>();
+  for (let i = 1; i <= 16_000; i++) run.set(i, i);
+  let before = run.probes;
+  for (let i = 1; i <= 16_000; i++) assert.equal(run.get(i + 32_768), undefined);
+  const perLookup = (run.probes - before) / 16_000;
+  assert.ok(perLookup <= bound, `an absent id read ${perLookup} slots`);
+  before = run.probes;
+  for (let i = 1; i <= 16_000; i++) run.delete(i);
+  const perDelete = (run.probes - before) / 16_000;
+  assert.ok(perDelete <= 2 * bound, `a delete in send order read ${perDelete} slots`);
+
+  const hostile = new PacketIdMap<number>();
+  const model = new Map<number, number>();
+  for (let k = 1; k <= 63; k++) {
+    for (const id of [k * 1024, k * 1024 + 1, k * 1024 + 2]) {
+      hostile.set(id, k);
+      model.set(id, k);
+    }
+  }
+  for (let id = 1; id <= 0xffff; id++) {
+    before = hostile.probes;
+    assert.equal(hostile.get(id), model.get(id));
+    assert.ok(hostile.probes - before <= bound, `get ${id} read too many slots`);
+  }
 });
