@@ -120,6 +120,11 @@ class Converter {
         this.skip('incoming messages in an unknown state');
         return;
       }
+      // No PUBREL can name id 0 [MQTT-2.2.1-3]: the row is damaged.
+      if (m.mid === 0) {
+        this.skip('incoming messages without a packet identifier');
+        return;
+      }
       const packetId = m.mid;
       this.out.incoming.push({
         clientId: m.clientId,

@@ -16,6 +16,7 @@ import {
 import {
   type Batch,
   emptyBatch,
+  type IncomingRow,
   type OutgoingRow,
   type SavedMessage,
   type SessionRow,
@@ -93,6 +94,7 @@ export function adoptContents(
     const a = byId.get(row.clientId);
     const message = row.message && toStored(row.message, 0);
     if (a === undefined) leftovers.removedSessions.push(row.clientId);
+    else if (!isPacketId(row.packetId)) leftovers.removedIncoming.push(idOf(row));
     else a.session.incomingQos2.set(row.packetId, message);
   }
   for (const a of byId.values()) putBack(broker, a);
@@ -139,7 +141,8 @@ function newSession(row: SessionRow, pce: number): AdoptedSession {
 
 function addOutgoing(a: AdoptedSession, row: OutgoingRow, message: StoredMessage): void {
   const session = a.session;
-  const inflight = row.packetId !== 0;
+  // A damaged id (none but 1-65535 is sent) leaves the message queued.
+  const inflight = isPacketId(row.packetId);
   const out: OutgoingMessage = {
     message,
     qos: row.qos,
@@ -174,4 +177,13 @@ function putBack(broker: Broker, a: AdoptedSession): void {
   if (a.expiresAt !== 0 && session.expiryInterval !== NEVER_EXPIRES && !a.stale) {
     session.expiresAt = a.expiresAt;
   }
+}
+
+function idOf(row: IncomingRow): { clientId: string; packetId: number } {
+  return { clientId: row.clientId, packetId: row.packetId };
+}
+
+/** A row's packet id: saved files are not trusted to hold one in range. */
+function isPacketId(id: number): boolean {
+  return Number.isInteger(id) && id >= 1 && id <= 0xffff;
 }

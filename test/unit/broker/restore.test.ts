@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Session } from '../../../src/broker/index.js';
 import { newMessage, OutgoingState } from '../../../src/broker/message.js';
+import { adoptContents } from '../../../src/persistence/restore.js';
+import { emptyContents } from '../../../src/persistence/store.js';
 import { PacketType } from '../../../src/protocol/index.js';
 import {
   connected,
@@ -55,4 +57,40 @@ test('restore - a saved session and retained message come back', async () => {
   const r = await connected(broker, 'reader');
   await subscribe(r, sub('r'));
   assert.equal((await nextPublish(r)).payload.toString(), 'kept');
+});
+
+test('restore - a saved QoS 2 id outside 1-65535 is dropped, not fatal', async () => {
+  // A damaged file (a Mosquitto database holding mid 0, say) must still
+  // start the broker, as it did when the ids were kept in a Map.
+  const broker = startBroker();
+  const message = newMessage('t/in', Buffer.from('in'), 2, false, undefined, 0, 'x');
+  const session = {
+    clientId: 'held',
+    expiryInterval: 3600,
+    expiresAt: 0,
+    nextPacketId: 1,
+    username: undefined,
+    will: undefined,
+  };
+  const incoming = [0, 70_000, 5].map((packetId) => ({
+    clientId: 'held',
+    packetId,
+    message,
+  }));
+  const adopted = adoptContents(broker, {
+    ...emptyContents(),
+    sessions: [session],
+    incoming,
+  });
+  assert.deepEqual(
+    adopted.leftovers.removedIncoming.map((r) => r.packetId),
+    [0, 70_000],
+  );
+  assert.deepEqual(broker.session('held')?.incomingQos2.keys(), [5]);
+  const r = await connected(broker, 'reader');
+  await subscribe(r, sub('t/#', 2));
+  const c = await connected(broker, 'held', 4, { clean: false });
+  c.send({ type: PacketType.Pubrel, packetId: 5 });
+  assert.equal((await c.next()).type, PacketType.Pubcomp);
+  assert.equal((await nextPublish(r)).payload.toString(), 'in');
 });
