@@ -11,7 +11,8 @@
  * collection breaks the chain. A broker that falls into this promotes
  * megabytes per collection and loses a third of its throughput
  * (docs/benchmarks.md). This table is open addressing over arrays that are
- * replaced only when it grows: set and delete allocate nothing.
+ * replaced only when it grows, or when a large one is emptied: set and
+ * delete otherwise allocate nothing.
  *
  * No entry lies more than MAX_PROBE slots past its home slot: a set that
  * would place one further grows the table instead. Ids in sequence fill
@@ -28,6 +29,14 @@
 
 const EMPTY = 0;
 const MIN_CAPACITY = 8;
+/**
+ * A table emptied (the last entry deleted, or cleared) gives up arrays
+ * larger than this: a session whose window once held thousands of
+ * messages would otherwise keep a megabyte or two for its lifetime. Up to
+ * it (32 entries, above Mosquitto's default window of 20) the arrays are
+ * kept, so a window that keeps draining to zero allocates nothing.
+ */
+const KEEP_SLOTS = 64;
 /** The furthest an entry may lie past its home slot. */
 export const MAX_PROBE = 16;
 
@@ -48,6 +57,16 @@ export class PacketIdMap<V> {
     this.#values = new Array<V | undefined>(n).fill(undefined);
     this.#order = new Float64Array(n);
     this.#mask = n - 1;
+  }
+
+  /** Empty arrays of `n` slots in place of the current ones. */
+  #allocate(n: number): void {
+    this.#ids = new Uint16Array(n);
+    this.#values = new Array<V | undefined>(n).fill(undefined);
+    this.#order = new Float64Array(n);
+    this.#mask = n - 1;
+    this.#size = 0;
+    this.#inserted = 0;
   }
 
   get size(): number {
@@ -119,11 +138,16 @@ export class PacketIdMap<V> {
     ids[slot] = EMPTY;
     values[slot] = undefined;
     this.#size--;
+    if (this.#size === 0 && ids.length > KEEP_SLOTS) this.#allocate(MIN_CAPACITY);
     return true;
   }
 
   clear(): void {
     if (this.#size === 0) return;
+    if (this.#ids.length > KEEP_SLOTS) {
+      this.#allocate(MIN_CAPACITY);
+      return;
+    }
     this.#ids.fill(EMPTY);
     this.#values.fill(undefined);
     this.#size = 0;
@@ -187,13 +211,7 @@ export class PacketIdMap<V> {
 
   #grow(): void {
     const entries = this.entries();
-    const n = this.#ids.length * 2;
-    this.#ids = new Uint16Array(n);
-    this.#values = new Array<V | undefined>(n).fill(undefined);
-    this.#order = new Float64Array(n);
-    this.#mask = n - 1;
-    this.#size = 0;
-    this.#inserted = 0;
+    this.#allocate(this.#ids.length * 2);
     for (const [id, value] of entries) this.set(id, value);
   }
 }

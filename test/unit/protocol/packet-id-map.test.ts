@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { MAX_PROBE, PacketIdMap } from '../../../src/protocol/packet-id-map.js';
 
@@ -123,4 +125,30 @@ test('a lookup or delete reads a bounded number of slots, whatever the ids', () 
     assert.equal(hostile.get(id), model.get(id));
     assert.ok(hostile.probes - before <= bound, `get ${id} read too many slots`);
   }
+});
+
+test('a table that held thousands of ids lets their memory go once emptied', () => {
+  // As a Map does: a session's window may spike once and stay small after.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  setFlagsFromString('--no-expose-gc');
+  const used = () => {
+    gc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const base = used();
+  const maps: PacketIdMap<number>[] = [];
+  for (let k = 0; k < 20; k++) {
+    const map = new PacketIdMap<number>();
+    for (let id = 1; id <= 20_000; id++) map.set(id, id);
+    if (k % 2 === 0) for (let id = 1; id <= 20_000; id++) map.delete(id);
+    else map.clear();
+    map.set(7, 7);
+    maps.push(map);
+  }
+  const held = used() - base;
+  assert.equal(maps.length, 20);
+  // 20 tables of 65536 slots would keep 23 MB.
+  assert.ok(held < 4_000_000, `${held} bytes still held by 20 emptied tables`);
 });
