@@ -16,7 +16,8 @@
  * So the broker asks for a young-generation collection after every
  * PACE_BYTES it reads. V8 gives no API for that; its `gc` function is
  * exposed for one new context and hidden again, and this module alone
- * keeps it. Where that fails, pacing is off and V8 decides alone.
+ * keeps it (a process started with --expose-gc is left as it was). Where
+ * that fails, pacing is off and V8 decides alone.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -34,9 +35,17 @@ function collector(): Collect | null {
   const global = (globalThis as { gc?: unknown }).gc;
   if (typeof global === 'function') return global as Collect;
   try {
+    // Started with --expose-gc, but run where this global lacks it (a vm
+    // sandbox): the flag is the process's, so it is left on.
+    const exposed: unknown = runInNewContext('typeof gc === "function" && gc');
+    if (typeof exposed === 'function') return exposed as Collect;
     setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('gc');
-    setFlagsFromString('--no-expose-gc');
+    let gc: unknown;
+    try {
+      gc = runInNewContext('gc');
+    } finally {
+      setFlagsFromString('--no-expose-gc');
+    }
     return typeof gc === 'function' ? (gc as Collect) : null;
   } catch {
     return null;

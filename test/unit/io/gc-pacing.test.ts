@@ -4,6 +4,7 @@
  * other code.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import {
   constants,
   type PerformanceEntry,
@@ -54,4 +55,22 @@ test('gc is not left exposed to new contexts or the global scope', async () => {
   noteBytesRead(PACE_BYTES);
   assert.equal(runInNewContext('typeof gc'), 'undefined');
   assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined');
+});
+
+test('a process started with --expose-gc keeps gc in its new contexts', () => {
+  // The broker may run where its global has no gc though the process was
+  // started with the flag (a vm sandbox, as test runners make): the flag
+  // is the embedder's, and must still be on after the broker takes gc.
+  const module = new URL('../../../src/io/gc-pacing.ts', import.meta.url).href;
+  const script = `
+    import { runInNewContext } from 'node:vm';
+    import { noteBytesRead, PACE_BYTES } from ${JSON.stringify(module)};
+    globalThis.gc = undefined;
+    noteBytesRead(PACE_BYTES);
+    console.log(runInNewContext('typeof gc'));
+  `;
+  const args = ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script];
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  assert.equal(child.stderr, '');
+  assert.equal(child.stdout.trim(), 'function');
 });
