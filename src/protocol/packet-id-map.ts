@@ -73,7 +73,10 @@ export class PacketIdMap<V> {
     return this.#size;
   }
 
-  /** Slots read by lookups, sets and deletes so far (for tests of the bound). */
+  /**
+   * Slots read past the home slot by lookups, sets and deletes so far: the
+   * work the probe bound limits, for its tests.
+   */
   get probes(): number {
     return this.#probes;
   }
@@ -120,8 +123,9 @@ export class PacketIdMap<V> {
     // through it move back, so no tombstone is left behind. One more than
     // MAX_PROBE slots past the hole, no entry can have its home before it.
     let gap = 1;
+    let read = 0;
     for (let next = (slot + 1) & mask; ids[next] !== EMPTY; next = (next + 1) & mask) {
-      this.#probes++;
+      read++;
       const home = (ids[next] as number) & mask;
       const reachable =
         slot <= next ? home <= slot || home > next : home <= slot && home > next;
@@ -135,6 +139,7 @@ export class PacketIdMap<V> {
         break;
       }
     }
+    this.#probes += read;
     ids[slot] = EMPTY;
     values[slot] = undefined;
     this.#size--;
@@ -183,17 +188,16 @@ export class PacketIdMap<V> {
     const ids = this.#ids;
     const mask = this.#mask;
     let slot = id & mask;
-    let found = -1;
-    let probe = 0;
-    while (probe <= MAX_PROBE) {
+    for (let probe = 0; probe <= MAX_PROBE; probe++) {
       const at = ids[slot];
-      probe++;
-      if (at === id) found = slot;
-      if (at === id || at === EMPTY) break;
+      if (at === id || at === EMPTY) {
+        if (probe > 0) this.#probes += probe;
+        return at === id ? slot : -1;
+      }
       slot = (slot + 1) & mask;
     }
-    this.#probes += probe;
-    return found;
+    this.#probes += MAX_PROBE;
+    return -1;
   }
 
   /** A free slot within MAX_PROBE of `id`'s home, or -1. */
@@ -202,10 +206,13 @@ export class PacketIdMap<V> {
     const mask = this.#mask;
     let slot = id & mask;
     for (let probe = 0; probe <= MAX_PROBE; probe++) {
-      this.#probes++;
-      if (ids[slot] === EMPTY) return slot;
+      if (ids[slot] === EMPTY) {
+        if (probe > 0) this.#probes += probe;
+        return slot;
+      }
       slot = (slot + 1) & mask;
     }
+    this.#probes += MAX_PROBE;
     return -1;
   }
 
