@@ -9,7 +9,7 @@
  *   midge_db_import /var/lib/mosquitto/mosquitto.db /var/lib/midge/midge.db
  *   midge_db_import -c /etc/midge/midge.conf /var/lib/mosquitto/mosquitto.db
  */
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { type Logger, LogType } from '../log/log-types.js';
 import {
@@ -83,6 +83,9 @@ function run(argv: string[]): number {
   }
   try {
     const target = targetOf(args);
+    if (!existsSync(args.source)) {
+      throw new PersistenceError('BAD_MOSQUITTO_FILE', `${args.source} does not exist.`);
+    }
     if (!isMosquittoFile(args.source)) {
       throw new PersistenceError(
         'BAD_MOSQUITTO_FILE',

@@ -231,6 +231,12 @@ test('persistence - mosquitto import: midge_db_import makes a database to name',
     refused.stderr,
     /already exists; midge_db_import only creates new databases/,
   );
+  const missing = join(site.dir, 'no-such.db');
+  const absent = spawnSync(process.execPath, [importTool, missing, `${target}.2`], {
+    encoding: 'utf8',
+  });
+  assert.equal(absent.status, 1);
+  assert.match(absent.stderr, /no-such\.db does not exist\./);
   const midge = await startMidge(t, site, {
     persistence: `persistence true\npersistence_file ${target}\n`,
   });
