@@ -19,9 +19,12 @@ const BOM = '\uFEFF';
 function unknownReason(name: string): string {
   if (name.startsWith(BOM))
     return 'the file starts with a byte-order mark; save it without one';
-  if (name.includes('\t')) return `unknown option "${name}" (use spaces, not tabs)`;
+  if (name.includes('\t')) {
+    return `Unknown configuration variable "${name}" (use spaces, not tabs).`;
+  }
   if (name.startsWith('#')) return 'a comment must start in the first column';
-  return REMOVED_OPTIONS.get(name) ?? `unknown option "${name}"`;
+  // Mosquitto's words for it.
+  return REMOVED_OPTIONS.get(name) ?? `Unknown configuration variable "${name}".`;
 }
 
 function parseLines(ctx: ParseContext, text: string): void {

@@ -10,7 +10,7 @@ const L = 'listener 1884 127.0.0.1\n';
 const B = 'connection b1\naddress 127.0.0.1:1885\n';
 
 const cases: Array<[text: string, message: string]> = [
-  ['bogus 1\n', 'm.conf:1: unknown option "bogus"'],
+  ['bogus 1\n', 'm.conf:1: Unknown configuration variable "bogus".'],
   [
     'store_clean_interval 10\n',
     'm.conf:1: store_clean_interval was removed from Mosquitto and is refused',
@@ -21,9 +21,9 @@ const cases: Array<[text: string, message: string]> = [
   ],
   [
     'allow_anonymous\ttrue\n',
-    'm.conf:1: unknown option "allow_anonymous\ttrue" (use spaces, not tabs)',
+    'm.conf:1: Unknown configuration variable "allow_anonymous\ttrue" (use spaces, not tabs).',
   ],
-  [`${L}\t\n`, 'm.conf:2: unknown option "\t" (use spaces, not tabs)'],
+  [`${L}\t\n`, 'm.conf:2: Unknown configuration variable "\t" (use spaces, not tabs).'],
   [`${L}  # indented comment\n`, 'm.conf:2: a comment must start in the first column'],
   [
     'allow_anonymous yes\n',
