@@ -83,11 +83,11 @@ function finish(cfg: ClientConfig): void {
 function load(tool: ToolKind, argv: string[], env: NodeJS.ProcessEnv): LoadResult {
   const cfg = initialConfig(tool);
   const file = optionsFilePath(tool, argv, env);
-  // Without a home folder Mosquitto gives up, silently; so does midge.
-  if (file === undefined) fail('');
+  // Without HOME or XDG_CONFIG_HOME there is no options file, and the
+  // command line alone counts, as with mosquitto_pub 2.0.11.
   cfg.optionsFile = file;
   let stop: ParseStop;
-  for (const line of readOptionsFile(file)) {
+  for (const line of file === undefined ? [] : readOptionsFile(file)) {
     stop = parseArgs(cfg, line);
     if (stop) return { kind: stop };
   }

@@ -102,8 +102,12 @@ describe('options file', () => {
     );
   });
 
-  test('without HOME or XDG_CONFIG_HOME the load fails silently', () => {
-    assert.deepEqual(loadConfig('pub', ['-t', 'a'], {}), { kind: 'error', text: '' });
+  test('without HOME or XDG_CONFIG_HOME the command line alone counts', () => {
+    const result = loadConfig('pub', ['-t', 'a', '-m', 'b', '-p', '1884'], {});
+    assert.equal(result.kind, 'ok');
+    if (result.kind !== 'ok') return;
+    assert.deepEqual([result.config.topic, result.config.port], ['a', 1884]);
+    assert.equal(result.config.optionsFile, undefined);
   });
 });
 
