@@ -181,7 +181,7 @@ const rows: OptionRow[] = [
   },
   {
     flag: '--smoke',
-    help: 'seconds in all: tiny counts, low rates, for tests',
+    help: 'a few seconds in all: tiny counts, low rates, for tests',
     apply: (o) => {
       smoke(o);
     },
