@@ -53,9 +53,9 @@ export function refuse(conn: Connection, reason: ReasonCode): void {
   const core = conn.core;
   const code = v5 ? reason : returnCode(reason);
   if (core.debugEnabled) {
-    // Before a client id is known, Mosquitto names the peer's address.
-    const to = conn.clientId === '' ? conn.remoteAddress : conn.clientId;
-    core.logDebug(`Sending CONNACK to ${to} (0, ${code})`);
+    // A client's id is its own only once it is let in: until then Mosquitto
+    // names the peer's address, and "<unknown>" below.
+    core.logDebug(`Sending CONNACK to ${conn.remoteAddress} (0, ${code})`);
   }
   conn.send({
     type: PacketType.Connack,
@@ -67,7 +67,9 @@ export function refuse(conn: Connection, reason: ReasonCode): void {
     reason === ReasonCode.NotAuthorized ||
     reason === ReasonCode.BadUserNameOrPassword
   ) {
-    conn.logClient('disconnected, not authorised.');
+    if (conn.connectionLogging) {
+      core.logger.write(LogType.Notice, 'Client <unknown> disconnected, not authorised.');
+    }
   }
   core.endConnection(conn, false);
   conn.transport.end();

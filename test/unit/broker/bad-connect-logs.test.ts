@@ -80,3 +80,19 @@ for (const c of cases) {
     assert.deepEqual(lines, c.lines);
   });
 }
+
+test('a client refused as not authorised is logged by address and <unknown>', async () => {
+  // Mosquitto names neither the given client id nor an assigned one here.
+  const log = captureLogger();
+  const client = open(startBroker({ allowAnonymous: false }, log));
+  const id = Buffer.from('myid');
+  client.sendRaw(
+    Buffer.from([0x10, 16, 0, 4, ...Buffer.from('MQTT'), 4, 2, 0, 60, 0, 4, ...id]),
+  );
+  await client.waitClosed();
+  const lines = log.lines.filter((line) => !line.startsWith('New connection'));
+  assert.deepEqual(lines, [
+    'Sending CONNACK to 127.0.0.1 (0, 5)',
+    'Client <unknown> disconnected, not authorised.',
+  ]);
+});
