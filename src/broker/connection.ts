@@ -125,9 +125,15 @@ export class Connection implements ClientInfo, TransportHandlers {
     return this.transport.remotePort;
   }
 
-  /** The id for log lines: Mosquitto writes '<unknown>' before CONNECT. */
+  /**
+   * The id for log lines. A client's id is its own only once it is let in
+   * (CONNACK sent): until then Mosquitto writes '<unknown>', whatever id
+   * the CONNECT gave.
+   */
   get logId(): string {
-    return this.clientId === '' ? '<unknown>' : this.clientId;
+    return this.state === ConnState.Connected && this.clientId !== ''
+      ? this.clientId
+      : '<unknown>';
   }
 
   start(): void {

@@ -54,7 +54,7 @@ export function refuse(conn: Connection, reason: ReasonCode): void {
   const code = v5 ? reason : returnCode(reason);
   if (core.debugEnabled) {
     // A client's id is its own only once it is let in: until then Mosquitto
-    // names the peer's address, and "<unknown>" below.
+    // names the peer's address (and logClient, '<unknown>').
     core.logDebug(`Sending CONNACK to ${conn.remoteAddress} (0, ${code})`);
   }
   conn.send({
@@ -67,9 +67,7 @@ export function refuse(conn: Connection, reason: ReasonCode): void {
     reason === ReasonCode.NotAuthorized ||
     reason === ReasonCode.BadUserNameOrPassword
   ) {
-    if (conn.connectionLogging) {
-      core.logger.write(LogType.Notice, 'Client <unknown> disconnected, not authorised.');
-    }
+    conn.logClient('disconnected, not authorised.');
   }
   core.endConnection(conn, false);
   conn.transport.end();
