@@ -13,6 +13,7 @@ import {
   OutgoingState,
   type StoredMessage,
 } from '../broker/message.js';
+import { isPacketId } from '../protocol/packet-id-map.js';
 import {
   type Batch,
   emptyBatch,
@@ -94,6 +95,7 @@ export function adoptContents(
     const a = byId.get(row.clientId);
     const message = row.message && toStored(row.message, 0);
     if (a === undefined) leftovers.removedSessions.push(row.clientId);
+    // Saved files are not trusted to hold an id in range.
     else if (!isPacketId(row.packetId)) leftovers.removedIncoming.push(idOf(row));
     else a.session.incomingQos2.set(row.packetId, message);
   }
@@ -181,9 +183,4 @@ function putBack(broker: Broker, a: AdoptedSession): void {
 
 function idOf(row: IncomingRow): { clientId: string; packetId: number } {
   return { clientId: row.clientId, packetId: row.packetId };
-}
-
-/** A row's packet id: saved files are not trusted to hold one in range. */
-function isPacketId(id: number): boolean {
-  return Number.isInteger(id) && id >= 1 && id <= 0xffff;
 }

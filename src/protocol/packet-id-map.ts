@@ -92,7 +92,7 @@ export class PacketIdMap<V> {
 
   /** Sets `id`; a new id goes last in iteration order, a known one keeps its place. */
   set(id: number, value: V): this {
-    if (!Number.isInteger(id) || id < 1 || id > 0xffff) {
+    if (!isPacketId(id)) {
       throw new RangeError(`packet identifier out of range: ${id}`);
     }
     const known = this.#find(id);
@@ -228,4 +228,9 @@ function tableSize(capacity: number): number {
   let n = MIN_CAPACITY;
   while (n < capacity * 2) n *= 2;
   return n;
+}
+
+/** True for a packet identifier MQTT allows: an integer from 1 to 65535. */
+export function isPacketId(id: number): boolean {
+  return Number.isInteger(id) && id >= 1 && id <= 0xffff;
 }
