@@ -48,6 +48,8 @@ export interface Figure {
   /** null: not measured; `note` says why (never a made-up number). */
   value: number | null;
   note?: string;
+  /** Shown with its ratios, but no target applies to it. */
+  informational?: boolean;
 }
 
 export interface Outcome {
