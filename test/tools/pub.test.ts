@@ -205,6 +205,15 @@ describe('midge_pub -d', () => {
       );
     }
   });
+  test('QoS 0 messages numbered as mosquitto_pub numbers them', async () => {
+    const args = [...host(), '-i', 'trace-0', '-t', 'pub/trace0', '-l', '-d'];
+    const stdin = 'a\nb\nc\n';
+    const [m, g] = await Promise.all(
+      impls.map((impl) => run(impl, 'pub', args, { stdin })),
+    );
+    assert.equal(g!.stdout.toString(), m!.stdout.toString());
+    assert.match(g!.stdout.toString(), /q0, r0, m3, 'pub\/trace0'/);
+  });
 });
 
 describe('midge_pub failures match mosquitto_pub', () => {

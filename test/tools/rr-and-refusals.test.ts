@@ -62,6 +62,18 @@ describe('midge_rr matches mosquitto_rr', () => {
     }
   });
 
+  test('-d: the same packet trace, the request numbered after the SUBSCRIBE', async () => {
+    const args = (impl: Impl) => [
+      ...host(broker.port),
+      ...['-i', `rr-${impl}`, '-t', `rr/${impl}/req`, '-e', `rr/${impl}/resp`],
+      ...['-m', 'q', '-d'],
+    ];
+    const [m, g] = await Promise.all(impls.map((impl) => run(impl, 'rr', args(impl))));
+    const trace = m!.stdout.toString().replaceAll('mosquitto', 'midge');
+    assert.match(trace, /sending PUBLISH \(d0, q0, r0, m2, 'rr\/midge\/req'/);
+    assert.equal(g!.stdout.toString(), trace);
+  });
+
   test('-W: nobody answers, "Timed out" and status 27', async () => {
     const args = [
       ...host(broker.port),

@@ -4,8 +4,11 @@
  * on stdout as Mosquitto's tools print them. Until the broker assigns an
  * id, a client without one shows as "(null)".
  *
- * LIMIT(compat): libmosquitto numbers QoS 0 publishes too (m1, m2...);
- * they carry no packet identifier on the wire, so midge shows m0.
+ * libmosquitto numbers every message it sends, QoS 0 publishes included,
+ * from one counter its packet identifiers also come from; a QoS 0 PUBLISH
+ * carries no identifier, so the trace numbers it as that counter would:
+ * one past the last id sent (m1, m2... for midge_pub; m2 after the
+ * SUBSCRIBE with id 1 for midge_rr).
  */
 import type { MqttClient } from '../../client/index.js';
 import { type Packet, PacketType, type Subscription } from '../../protocol/index.js';
@@ -22,14 +25,32 @@ function options(sub: Subscription): string {
   return `0x${bits.toString(16).padStart(2, '0')}`;
 }
 
-function sentLines(p: Packet): string[] {
+/** The trace's message counter, as libmosquitto keeps it per client. */
+class MessageNumbers {
+  #last = 0;
+
+  /** The number a PUBLISH is shown with; a resend takes no new one. */
+  publish(packetId: number | undefined, dup: boolean): number {
+    if (packetId === undefined) this.#last = (this.#last % 65535) + 1;
+    else if (!dup) this.#last = packetId;
+    return packetId ?? this.#last;
+  }
+
+  /** A SUBSCRIBE or UNSUBSCRIBE took `packetId`. */
+  took(packetId: number): void {
+    this.#last = packetId;
+  }
+}
+
+function sentLines(p: Packet, numbers: MessageNumbers): string[] {
   switch (p.type) {
     case PacketType.Connect:
       return ['sending CONNECT'];
     case PacketType.Publish:
       return [
         `sending PUBLISH (d${flag(p.dup)}, q${p.qos}, r${flag(p.retain)}, ` +
-          `m${p.packetId ?? 0}, '${p.topic}', ... (${p.payload.length} bytes))`,
+          `m${numbers.publish(p.packetId, p.dup)}, '${p.topic}', ... ` +
+          `(${p.payload.length} bytes))`,
       ];
     case PacketType.Puback:
       return [`sending PUBACK (m${p.packetId}, rc${p.reasonCode ?? 0})`];
@@ -40,12 +61,14 @@ function sentLines(p: Packet): string[] {
     case PacketType.Pubcomp:
       return [`sending PUBCOMP (m${p.packetId})`];
     case PacketType.Subscribe:
+      numbers.took(p.packetId);
       return p.subscriptions.map(
         (s) =>
           `sending SUBSCRIBE (Mid: ${p.packetId}, Topic: ${s.topicFilter}, ` +
           `QoS: ${s.qos}, Options: ${options(s)})`,
       );
     case PacketType.Unsubscribe:
+      numbers.took(p.packetId);
       return p.topicFilters.map(
         (t) => `sending UNSUBSCRIBE (Mid: ${p.packetId}, Topic: ${t})`,
       );
@@ -80,8 +103,9 @@ function receivedLine(p: Packet): string {
 /** Prints the packet trace of `client` through `write`. */
 export function traceClient(client: MqttClient, write: (line: string) => void): void {
   const name = () => client.clientId || '(null)';
+  const numbers = new MessageNumbers();
   client.on('packetsend', (packet) => {
-    for (const line of sentLines(packet)) write(`Client ${name()} ${line}\n`);
+    for (const line of sentLines(packet, numbers)) write(`Client ${name()} ${line}\n`);
   });
   client.on('packetreceive', (packet) => {
     if (packet.type === PacketType.Disconnect) {
