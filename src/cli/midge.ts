@@ -268,6 +268,12 @@ async function testConfig(config: Config): Promise<never> {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'bench') {
+    // Loaded only here, so that the broker never loads the benchmark.
+    const { runBench } = await import('../bench/run.js');
+    process.exitCode = await runBench(process.argv.slice(3));
+    return;
+  }
   const command = parseArguments();
   if (command.help) {
     process.stdout.write(usage(version));

@@ -156,6 +156,7 @@ const USAGE_ENTRIES: readonly UsageEntry[] = [
 const SYNOPSIS = [
   'Usage: midge [-c config_file] [-d] [-h] [-p port] [-q] [-v]',
   '             [--test-config] [--tls-keylog file]',
+  '       midge bench [options]   (benchmarks; midge bench --help)',
 ];
 
 /** The help text, laid out like `mosquitto -h`. */

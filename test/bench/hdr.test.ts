@@ -1,7 +1,7 @@
 /** bench - histogram: percentiles within the stated precision. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Histogram } from '../../bench/hdr.js';
+import { Histogram } from '../../src/bench/hdr.js';
 
 function exactPercentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;

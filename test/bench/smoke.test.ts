@@ -1,29 +1,31 @@
 /**
- * bench - smoke: a seconds-long `npm run bench -- --smoke` run against every
- * broker installed here. It checks that the instrument works (every
+ * bench - smoke: a seconds-long `midge bench --smoke` run (the built
+ * command, as a user runs it) against every broker installed here. It checks that the instrument works (every
  * scenario yields its figures, nothing is lost at a low rate), never how
  * fast anything is.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseOptions } from '../../bench/options.js';
-import type { Results } from '../../bench/report/results.js';
-import { allScenarios } from '../../bench/scenarios/index.js';
+import { parseOptions } from '../../src/bench/options.js';
+import type { Results } from '../../src/bench/report/results.js';
+import { allScenarios } from '../../src/bench/scenarios/index.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const midge = fileURLToPath(new URL('../../dist/cli/midge.js', import.meta.url));
 
-function runSmoke(out: string): Promise<{ code: number | null; output: string }> {
+function midgeBench(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'bench/run.ts', '--smoke', '--quiet', '--out', out],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, [midge, 'bench', ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d) => {
       output += d;
@@ -42,9 +44,11 @@ describe('bench - smoke run', () => {
 
   before(async () => {
     out = mkdtempSync(join(tmpdir(), 'midge-bench-'));
-    run = await runSmoke(out);
+    // From a directory of its own: nothing may depend on being run in a clone.
+    run = await midgeBench(['--smoke', '--quiet', '--out', 'results'], out);
     if (run.code === 0) {
-      results = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Results;
+      const latest = join(out, 'results', 'latest.json');
+      results = JSON.parse(readFileSync(latest, 'utf8')) as Results;
     }
   });
   after(() => rmSync(out, { recursive: true, force: true }));
@@ -68,6 +72,16 @@ describe('bench - smoke run', () => {
     for (const s of results.scenarios) {
       assert.equal(s.runs.length, results.brokers.length, s.id);
     }
+  });
+
+  it('finds Mosquitto and Aedes where they are installed', () => {
+    const found = (name: string) => {
+      const broker = results.brokers.find((b) => b.name === name);
+      return broker ? broker.unavailable : 'not listed';
+    };
+    // Aedes is a development dependency: a clone always has it.
+    assert.equal(found('aedes'), null);
+    if (existsSync('/usr/sbin/mosquitto')) assert.equal(found('mosquitto'), null);
   });
 
   it('gives each scenario a figure, or n/a with a reason', () => {
@@ -114,5 +128,13 @@ describe('bench - smoke run', () => {
         assert.equal(i.unexpected, 0, `${where}: misrouted`);
       }
     }
+  });
+
+  it('prints the results as the Markdown tables of docs/benchmarks.md', async () => {
+    const md = await midgeBench(['--markdown', join('results', 'latest.json')], out);
+    assert.equal(md.code, 0, md.output);
+    assert.match(md.output, /^\| scenario \| figure \| midge \|/m);
+    assert.match(md.output, /^\| retained-storm \| stored, first storm msg\/s/m);
+    assert.match(md.output, /^\| target \| scenario \| status \| detail \|/m);
   });
 });

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Batch } from '../../bench/gen/batch.js';
-import { SeqTracker } from '../../bench/gen/seq-tracker.js';
-import { ackTemplate, FrameScanner, type FrameSink } from '../../bench/gen/wire.js';
+import { Batch } from '../../src/bench/gen/batch.js';
+import { SeqTracker } from '../../src/bench/gen/seq-tracker.js';
+import { ackTemplate, FrameScanner, type FrameSink } from '../../src/bench/gen/wire.js';
 import { PacketType } from '../../src/protocol/index.js';
 
 class Sink implements FrameSink {

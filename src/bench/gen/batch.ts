@@ -6,7 +6,7 @@
  * taken its bytes (the write callback), since Node keeps a reference to
  * a buffer it could not write at once.
  */
-import type { ProtocolVersion, QoS } from '../../src/protocol/index.js';
+import type { ProtocolVersion, QoS } from '../../protocol/index.js';
 import { publishTemplate } from './wire.js';
 
 export interface BatchShape {

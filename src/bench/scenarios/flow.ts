@@ -4,7 +4,7 @@
  * and a measured window, then stopped and drained so that every message
  * is accounted for (delivered, lost, duplicated, out of order, misrouted).
  */
-import { type QoS, topicMatches } from '../../src/protocol/index.js';
+import { type QoS, topicMatches } from '../../protocol/index.js';
 import { Counter } from '../gen/counters.js';
 import type { DrainReport, PublisherReport } from '../gen/protocol.js';
 import type { PublisherSpec } from '../gen/publisher.js';

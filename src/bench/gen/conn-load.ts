@@ -4,7 +4,7 @@
  * spread their source addresses over 127.0.0.0/8 so that a long run does
  * not run out of ephemeral ports on one address.
  */
-import type { ProtocolVersion } from '../../src/protocol/index.js';
+import type { ProtocolVersion } from '../../protocol/index.js';
 import { RawClient } from './raw-client.js';
 
 export interface ConnLoadSpec {

@@ -1,4 +1,7 @@
-/** Command-line options of `npm run bench`; the help text is built from the table. */
+/**
+ * Command-line options of `midge bench` (and `npm run bench`); the help
+ * text is built from the table.
+ */
 import type { BrokerName } from './brokers/brokers.js';
 import { brokerNames } from './brokers/brokers.js';
 import type { Settings } from './scenarios/types.js';
@@ -18,6 +21,8 @@ export interface Options {
   profile: boolean;
   /** midge's entry point, when not this tree's dist/cli/midge.js. */
   midge: string | null;
+  /** A results file to print as Markdown instead of running. */
+  markdown: string | null;
   list: boolean;
   help: boolean;
   quiet: boolean;
@@ -137,7 +142,7 @@ const rows: OptionRow[] = [
   {
     flag: '--out',
     arg: 'dir',
-    help: 'where results go (bench/results)',
+    help: 'where results go (./midge-bench)',
     apply: (o, v) => {
       o.out = v;
     },
@@ -167,7 +172,7 @@ const rows: OptionRow[] = [
   {
     flag: '--midge',
     arg: 'file',
-    help: 'midge entry to run (default: dist/cli/midge.js of this tree)',
+    help: "midge entry to run (default: this package's dist/cli/midge.js)",
     apply: (o, v) => {
       o.midge = v;
     },
@@ -191,6 +196,14 @@ const rows: OptionRow[] = [
     help: 'no progress line',
     apply: (o) => {
       o.quiet = true;
+    },
+  },
+  {
+    flag: '--markdown',
+    arg: 'file',
+    help: 'print a results.json as the Markdown tables of docs/benchmarks.md',
+    apply: (o, v) => {
+      o.markdown = v;
     },
   },
   {
@@ -260,12 +273,13 @@ export function defaultOptions(cpus: number): Options {
     brokers: [...brokerNames],
     scenarios: [],
     workers: Math.max(1, cpus - 1),
-    out: new URL('./results/', import.meta.url).pathname,
+    out: 'midge-bench',
     pin: true,
     reuseBrokers: false,
     profile: false,
     waitQuiet: 0,
     midge: null,
+    markdown: null,
     list: false,
     help: false,
     quiet: false,
@@ -295,7 +309,7 @@ export function helpText(): string {
     return `  ${left.padEnd(22)} ${r.help}`;
   });
   return [
-    'Usage: npm run bench -- [options]',
+    'Usage: midge bench [options]   (in a clone of midge: npm run bench -- [options])',
     '',
     'Runs the benchmark scenarios against midge, Mosquitto and Aedes and',
     'reports each figure with its ratio to Mosquitto and to Aedes.',

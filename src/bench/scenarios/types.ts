@@ -1,6 +1,6 @@
 /** What a scenario is, what it is given and what it gives back. */
 
-import type { ProtocolVersion } from '../../src/protocol/index.js';
+import type { ProtocolVersion } from '../../protocol/index.js';
 import type { BrokerProcess } from '../brokers/broker-process.js';
 import type { BrokerFeatures } from '../brokers/brokers.js';
 import type { GeneratorPool } from '../gen/pool.js';

@@ -10,7 +10,7 @@ import {
   PacketType,
   type ProtocolVersion,
   type QoS,
-} from '../../src/protocol/index.js';
+} from '../../protocol/index.js';
 import { Counter } from './counters.js';
 import {
   AckWriter,

@@ -18,7 +18,7 @@ class WorkerHandle {
   #nextId = 1;
 
   constructor(counters: SharedArrayBuffer, index: number) {
-    this.#worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+    this.#worker = new Worker(new URL('./worker.js', import.meta.url), {
       workerData: { counters, index },
     });
     this.#worker.on('message', (reply: Reply) => {

@@ -1,5 +1,5 @@
 /** Messages between the runner and a generator worker. */
-import type { ProtocolVersion } from '../../src/protocol/index.js';
+import type { ProtocolVersion } from '../../protocol/index.js';
 import type { Histogram } from '../hdr.js';
 import type { PublisherSpec } from './publisher.js';
 import type { SubscriberReport, SubscriberSpec } from './subscriber.js';

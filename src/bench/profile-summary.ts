@@ -3,7 +3,7 @@
  * the functions with the most self time, merged by name and location.
  *
  * @example
- * node --import tsx bench/profile-summary.ts path/to/CPU.cpuprofile [top]
+ * node dist/bench/profile-summary.js path/to/CPU.cpuprofile [top]
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -28,7 +28,7 @@ export interface SelfTime {
   share: number;
 }
 
-const root = fileURLToPath(new URL('../', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 function location(frame: ProfileNode['callFrame']): string {
   if (!frame.url) return '(native)';
@@ -68,7 +68,9 @@ export function summary(file: string, top = 20): string {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [file, top] = process.argv.slice(2);
   if (!file) {
-    process.stderr.write('usage: profile-summary.ts <file.cpuprofile> [top]\n');
+    process.stderr.write(
+      'usage: node dist/bench/profile-summary.js <file.cpuprofile> [top]\n',
+    );
     process.exitCode = 2;
   } else {
     process.stdout.write(`${summary(file, Number(top ?? 20))}\n`);

@@ -1,15 +1,16 @@
 /**
- * `npm run bench`: runs every scenario against midge, Mosquitto and Aedes,
- * shows progress, prints a table of figures with midge's ratios, and
- * writes results.json plus one SVG chart per scenario.
+ * `midge bench` (`npm run bench` in a clone): runs every scenario against
+ * midge, Mosquitto and Aedes, shows progress, prints a table of figures
+ * with midge's ratios, and writes results.json plus one SVG chart per
+ * scenario.
  *
  * @example
- * npm run bench -- --scenarios 1to1,fan-in --duration 5
+ * midge bench --scenarios 1to1,fan-in --duration 5
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { brokerDefs, midgeBuild, useMidgeBuild } from './brokers/brokers.js';
 import { GeneratorPool } from './gen/pool.js';
 import {
@@ -21,6 +22,7 @@ import {
 } from './machine.js';
 import { helpText, type Options, parseOptions } from './options.js';
 import { compact, ratio } from './report/format.js';
+import { printMarkdown } from './report/markdown.js';
 import { Progress } from './report/progress.js';
 import type { BrokerInfo, Results, ScenarioResult } from './report/results.js';
 import { figureOf, ratioOf, whyMissing } from './report/results.js';
@@ -31,7 +33,8 @@ import { Runner } from './runner.js';
 import { allScenarios, selectScenarios } from './scenarios/index.js';
 import type { Scenario } from './scenarios/types.js';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
+// The package root: src/bench/ or dist/bench/ lie two levels below it.
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -59,8 +62,12 @@ function staleBuild(): string | null {
   return null;
 }
 
-/** This tree's commit, marked when src/ has changes not committed. */
+/**
+ * This tree's commit, marked when src/ has changes not committed; unknown
+ * for an installed package (whose enclosing repository is someone else's).
+ */
 function gitHead(): string {
+  if (!existsSync(join(root, '.git'))) return 'unknown';
   try {
     const git = (args: string[]) =>
       execFileSync('git', ['-C', root, ...args], { encoding: 'utf8' }).trim();
@@ -152,6 +159,7 @@ export async function runBench(argv: string[]): Promise<number> {
     process.stdout.write(helpText());
     return 0;
   }
+  if (options.markdown !== null) return printMarkdown(options.markdown);
   const scenarios = selectScenarios(allScenarios(options.settings), options.scenarios);
   if (options.list || scenarios.length === 0) {
     for (const s of scenarios) process.stdout.write(`${s.id.padEnd(18)} ${s.title}\n`);
@@ -168,6 +176,8 @@ export async function runBench(argv: string[]): Promise<number> {
   });
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  // Absolute: brokers run in directories of their own and read paths under it.
+  options.out = resolve(options.out);
   const dir = join(options.out, stamp);
   mkdirSync(dir, { recursive: true });
   const progress = new Progress(process.stdout, options.quiet);
@@ -207,8 +217,4 @@ export async function runBench(argv: string[]): Promise<number> {
   if (results.targets.length > 0) out.write(`\ntargets:\n${targetTable(results)}\n`);
   out.write(`\nresults: ${join(dir, 'results.json')}\ncharts: ${join(dir, 'svg')}/\n`);
   return 0;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await runBench(process.argv.slice(2));
 }

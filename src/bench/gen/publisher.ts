@@ -4,7 +4,7 @@
  * messages unacknowledged (and never more than the broker's 5.0 Receive
  * Maximum), the way a real client bounds its in-flight set.
  */
-import { PacketType } from '../../src/protocol/index.js';
+import { PacketType } from '../../protocol/index.js';
 import { Batch, type BatchShape } from './batch.js';
 import { Counter } from './counters.js';
 import { type ClientOptions, RawClient } from './raw-client.js';

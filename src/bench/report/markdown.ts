@@ -4,11 +4,10 @@
  * went wrong in which run, and the issue's targets.
  *
  * @example
- * node --import tsx bench/report/markdown.ts bench/results/latest.json
+ * midge bench --markdown bench/results/latest.json
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { brokerNames } from '../brokers/brokers.js';
+import { brokerNames, ownMidgeBuild } from '../brokers/brokers.js';
 import { compact, ratio } from './format.js';
 import { figureOf, type Results, ratioOf, whyMissing } from './results.js';
 import { anomalies } from './table.js';
@@ -20,8 +19,7 @@ function row(cells: string[]): string {
 
 /** Which midge was measured: this tree's build, or another one. */
 function midgeSource(r: Results): string {
-  const own = fileURLToPath(new URL('../../dist/cli/midge.js', import.meta.url));
-  return r.midge.build === own
+  return r.midge.build === ownMidgeBuild()
     ? `midge built from this tree at ${r.midge.tree}`
     : `midge from ${r.midge.build}`;
 }
@@ -90,8 +88,9 @@ export function resultsMarkdown(r: Results): string {
   ].join('\n');
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const file = process.argv[2] ?? new URL('../results/latest.json', import.meta.url);
+/** `midge bench --markdown FILE`: the section for `file`, on stdout. */
+export function printMarkdown(file: string): number {
   const results = JSON.parse(readFileSync(file, 'utf8')) as Results;
   process.stdout.write(resultsMarkdown(results));
+  return 0;
 }

@@ -4,7 +4,7 @@
  * records latency. Deliveries are counted here, at the receiving end,
  * which is what a throughput figure means.
  */
-import { PacketType, type QoS } from '../../src/protocol/index.js';
+import { PacketType, type QoS } from '../../protocol/index.js';
 import { Histogram } from '../hdr.js';
 import { Counter } from './counters.js';
 import { type ClientOptions, RawClient } from './raw-client.js';

@@ -3,7 +3,7 @@
  * fan-out, independent pairs, many topics under wildcard filters, latency
  * at a fixed rate, and throughput with persistence on.
  */
-import type { QoS } from '../../src/protocol/index.js';
+import type { QoS } from '../../protocol/index.js';
 import { Flow, type Topology } from './flow.js';
 import type { Context, Figure, Outcome, Scenario } from './types.js';
 

@@ -7,6 +7,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export type BrokerName = 'midge' | 'mosquitto' | 'aedes';
@@ -42,8 +44,15 @@ export interface BrokerDef {
   plan(settings: LaunchSettings): LaunchPlan;
 }
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-let midgeEntry = `${root}dist/cli/midge.js`;
+// The package root: {src,dist}/bench/brokers/ lie three levels below it.
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const ownBuild = `${root}dist/cli/midge.js`;
+let midgeEntry = ownBuild;
+
+/** The midge measured unless told otherwise: this package's build. */
+export function ownMidgeBuild(): string {
+  return ownBuild;
+}
 
 /**
  * Measures another build of midge (a snapshot of a commit, say) instead of
@@ -56,7 +65,24 @@ export function useMidgeBuild(entry: string): void {
 export function midgeBuild(): string {
   return midgeEntry;
 }
-const mosquittoPath = '/usr/sbin/mosquitto';
+/**
+ * Debian's broker where Debian puts it, else the first `mosquitto` on the
+ * PATH (sbin directories are often not on a user's PATH).
+ */
+function findMosquitto(): string {
+  const dirs = [
+    '/usr/sbin',
+    '/usr/local/sbin',
+    ...(process.env.PATH ?? '').split(delimiter),
+  ];
+  for (const dir of dirs) {
+    const path = join(dir, 'mosquitto');
+    if (dir !== '' && existsSync(path)) return path;
+  }
+  return '/usr/sbin/mosquitto';
+}
+
+const mosquittoPath = findMosquitto();
 
 function confText(s: LaunchSettings): string {
   const lines = [`listener ${s.port} 127.0.0.1`, 'allow_anonymous true'];
@@ -110,7 +136,9 @@ const midge: BrokerDef = {
 const mosquitto: BrokerDef = {
   name: 'mosquitto',
   unavailable: () =>
-    existsSync(mosquittoPath) ? null : `not installed (${mosquittoPath} missing)`,
+    existsSync(mosquittoPath)
+      ? null
+      : 'not installed (no mosquitto in /usr/sbin or PATH)',
   version: () => {
     try {
       execFileSync(mosquittoPath, ['-h'], { encoding: 'utf8', stdio: 'pipe' });
@@ -131,17 +159,31 @@ const mosquitto: BrokerDef = {
   },
 };
 
-const aedesScript = fileURLToPath(new URL('./aedes-server.mjs', import.meta.url));
+const aedesScript = fileURLToPath(new URL('./aedes-server.js', import.meta.url));
+
+/**
+ * Aedes's package.json, found from the module Node would load from here
+ * (its exports do not include package.json itself), or null.
+ */
+function aedesPackage(): string | null {
+  let dir: string;
+  try {
+    dir = dirname(createRequire(import.meta.url).resolve('aedes'));
+  } catch {
+    return null;
+  }
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir)
+    dir = dirname(dir);
+  return join(dir, 'package.json');
+}
 
 const aedes: BrokerDef = {
   name: 'aedes',
   unavailable: () =>
-    existsSync(`${root}node_modules/aedes/package.json`)
-      ? null
-      : 'not installed (npm install)',
+    aedesPackage() === null ? 'not installed (npm install aedes beside midge)' : null,
   version: () => {
     try {
-      const pkg = readFileSync(`${root}node_modules/aedes/package.json`, 'utf8');
+      const pkg = readFileSync(aedesPackage() ?? '', 'utf8');
       return (JSON.parse(pkg) as { version: string }).version;
     } catch {
       return 'unknown';

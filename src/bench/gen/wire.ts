@@ -13,7 +13,7 @@ import {
   type ProtocolVersion,
   publishPacketIdOffset,
   type QoS,
-} from '../../src/protocol/index.js';
+} from '../../protocol/index.js';
 
 /**
  * Every payload starts with a stamp: publisher index, sequence number,
