@@ -161,6 +161,11 @@ export class Connection {
   };
 
   readonly #onPacket = (packet: Packet): void => {
+    // Once we have ended the connection, what the server still sends (the
+    // rest of a chunk, or bytes before its close) is not read, as
+    // libmosquitto closes the socket after its DISCONNECT: no handler acts
+    // on it and a -d trace does not show it.
+    if (this.#closing) return;
     this.#tap.received?.(packet);
     // Before CONNACK a PINGRESP goes to the handshake, which refuses it.
     if (packet.type === PacketType.Pingresp && this.#sessionStarted) {

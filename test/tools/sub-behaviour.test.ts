@@ -129,6 +129,27 @@ describe('midge_sub stops and filters as mosquitto_sub does', () => {
     assert.match(g!, /sending PUBACK \(m1, rc0\)\none\n/);
   });
 
+  test('-d with -C and -E: nothing traced after the DISCONNECT', async () => {
+    const t = `beh/dc${runs}`;
+    for (const n of [1, 2, 3]) await pub('-t', `${t}/${n}`, '-m', `${n}`, '-r');
+    // The retained messages and the UNSUBACKs follow what ends the run.
+    const cases = [
+      ['-t', `${t}/#`, '-C', '1', '-q', '1'],
+      ['-t', `${t}/#`, '-U', 'beh/none', '-U', 'beh/none2', '-E'],
+    ];
+    for (const args of cases) {
+      const outs = await Promise.all(
+        impls.map((impl) =>
+          run(impl, 'sub', [...host(), '-i', `dc-${impl}`, '-d', ...args]),
+        ),
+      );
+      const [m, g] = outs.map((x) => x.stdout.toString().replace(/dc-\w+/g, 'ID'));
+      assert.match(m!, /sending DISCONNECT\n$/, args.join(' '));
+      assert.equal(g, m, args.join(' '));
+    }
+    for (const n of [1, 2, 3]) await pub('-t', `${t}/${n}`, '-n', '-r');
+  });
+
   test('SIGINT after CONNACK: clean exit 0', async () => {
     const sub = start('midge', 'sub', [...host(), '-i', 'beh-int', '-t', 'beh/int']);
     await broker.waitForLog(/Sending SUBACK to beh-int/);
