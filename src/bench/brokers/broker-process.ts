@@ -41,6 +41,7 @@ export class BrokerProcess {
   readonly logPath: string;
   readonly #child: ChildProcess;
   #exited: Promise<void>;
+  #spawnError: string | null = null;
   exitCode: number | null = null;
 
   private constructor(def: BrokerDef, settings: LaunchSettings, cpu: string | null) {
@@ -64,6 +65,14 @@ export class BrokerProcess {
     this.#exited = new Promise((resolve) => {
       this.#child.once('exit', (code, signal) => {
         this.exitCode = code ?? (signal ? 128 : 0);
+        resolve();
+      });
+      // A broker that cannot be run at all (not executable, gone) gives
+      // 'error' and no 'exit': the start reports it rather than crash.
+      this.#child.once('error', (error) => {
+        if (this.exitCode !== null) return;
+        this.#spawnError = error.message;
+        this.exitCode = 127;
         resolve();
       });
     });
@@ -106,6 +115,7 @@ export class BrokerProcess {
    * error (a crash's stack trace ends far from it), else the last lines.
    */
   logTail(lines = 3): string {
+    if (this.#spawnError !== null) return this.#spawnError;
     try {
       const text = readFileSync(this.logPath, 'utf8').trimEnd().split('\n');
       const error = text.filter((line) => /\b\w*Error\b/.test(line)).pop();
