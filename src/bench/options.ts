@@ -128,6 +128,7 @@ const rows: OptionRow[] = [
     arg: '4|5',
     help: 'protocol level: 4 = 3.1.1 (default), 5 = 5.0',
     apply: (o, v) => {
+      if (v !== '4' && v !== '5') throw new Error(`--mqtt: 4 or 5, not ${v}`);
       o.settings.version = v === '5' ? 5 : 4;
     },
   },
@@ -186,10 +187,9 @@ const rows: OptionRow[] = [
   },
   {
     flag: '--smoke',
-    help: 'a few seconds in all: tiny counts, low rates, for tests',
-    apply: (o) => {
-      smoke(o);
-    },
+    help: 'a few seconds in all: tiny counts, low rates (other options win)',
+    // Applied first, wherever it stands: see parseOptions.
+    apply: () => {},
   },
   {
     flag: '--quiet',
@@ -224,6 +224,7 @@ const rows: OptionRow[] = [
 
 function parseBrokers(value: string): BrokerName[] {
   const names = value.split(',').filter(Boolean);
+  if (names.length === 0) throw new Error('--brokers: no broker named');
   for (const name of names) {
     if (!brokerNames.includes(name as BrokerName))
       throw new Error(`unknown broker: ${name}`);
@@ -286,18 +287,31 @@ export function defaultOptions(cpus: number): Options {
   };
 }
 
+/** `--flag=value` split at its first `=` (a value may hold more). */
+function splitInline(arg: string): [string, string | undefined] {
+  const at = arg.indexOf('=');
+  return at < 0 ? [arg, undefined] : [arg.slice(0, at), arg.slice(at + 1)];
+}
+
 export function parseOptions(argv: string[], cpus: number): Options {
   const o = defaultOptions(cpus);
+  // --smoke sets many settings at once; options given beside it win
+  // whichever comes first (`--duration 2 --smoke` measures 2 s).
+  if (argv.includes('--smoke')) smoke(o);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [flag, inline] = arg.includes('=') ? arg.split('=', 2) : [arg, undefined];
+    const [flag, inline] = splitInline(arg);
     const row = rows.find((r) => r.flag === flag);
     if (!row) throw new Error(`unknown option: ${arg} (see --help)`);
+    if (!row.arg && inline !== undefined) throw new Error(`${flag} takes no value`);
     let value = inline ?? '';
     if (row.arg && inline === undefined) {
       if (i + 1 >= argv.length) throw new Error(`${flag} needs a value`);
       value = argv[++i]!;
     }
+    // An empty value is a mistake (an unset shell variable, say): an empty
+    // --out would write into the current directory itself.
+    if (row.arg && value === '') throw new Error(`${flag} needs a value`);
     row.apply(o, value);
   }
   return o;

@@ -107,6 +107,17 @@ function describe(machine: Machine, pinning: Pinning, o: Options, brokers: Broke
   return lines;
 }
 
+/** Creates the results directory, or says why it cannot. */
+function makeDir(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true });
+    return true;
+  } catch (error) {
+    process.stderr.write(`bench: cannot create ${dir}: ${(error as Error).message}\n`);
+    return false;
+  }
+}
+
 function writeOutputs(results: Results, dir: string, out: string): void {
   const json = `${JSON.stringify(results, null, 2)}\n`;
   writeFileSync(join(dir, 'results.json'), json);
@@ -166,7 +177,15 @@ export async function runBench(argv: string[]): Promise<number> {
     if (scenarios.length === 0) process.stderr.write('bench: no scenario matches\n');
     return scenarios.length === 0 ? 2 : 0;
   }
-  if (options.midge) useMidgeBuild(resolve(options.midge));
+  if (options.midge) {
+    const entry = resolve(options.midge);
+    // Refused up front: otherwise every midge run says "not built".
+    if (!existsSync(entry)) {
+      process.stderr.write(`bench: --midge: no such file: ${entry}\n`);
+      return 2;
+    }
+    useMidgeBuild(entry);
+  }
   const pinning = planPinning(machine, options.pin);
   pinSelf(pinning);
   const brokers: BrokerInfo[] = options.brokers.map((name) => {
@@ -179,7 +198,7 @@ export async function runBench(argv: string[]): Promise<number> {
   // Absolute: brokers run in directories of their own and read paths under it.
   options.out = resolve(options.out);
   const dir = join(options.out, stamp);
-  mkdirSync(dir, { recursive: true });
+  if (!makeDir(dir)) return 1;
   const progress = new Progress(process.stdout, options.quiet);
   for (const line of describe(machine, pinning, options, brokers)) progress.line(line);
   const stale = options.midge ? null : staleBuild();

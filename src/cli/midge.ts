@@ -267,11 +267,27 @@ async function testConfig(config: Config): Promise<never> {
   process.exit(0);
 }
 
+/**
+ * `midge bench ...`: loaded only here, so that the broker never loads the
+ * benchmark; a build without it (dist/bench left out) says so.
+ */
+async function bench(argv: string[]): Promise<number> {
+  let module: typeof import('../bench/run.js');
+  try {
+    module = await import('../bench/run.js');
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    process.stderr.write(
+      `midge: this build has no benchmark (${(error as Error).message})\n`,
+    );
+    return 1;
+  }
+  return module.runBench(argv);
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === 'bench') {
-    // Loaded only here, so that the broker never loads the benchmark.
-    const { runBench } = await import('../bench/run.js');
-    process.exitCode = await runBench(process.argv.slice(3));
+    process.exitCode = await bench(process.argv.slice(3));
     return;
   }
   const command = parseArguments();

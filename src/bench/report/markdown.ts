@@ -88,9 +88,32 @@ export function resultsMarkdown(r: Results): string {
   ].join('\n');
 }
 
-/** `midge bench --markdown FILE`: the section for `file`, on stdout. */
+/** A results file of any version of `midge bench`, or an error saying why not. */
+function readResults(file: string): Results {
+  const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<Results> | null;
+  const shaped =
+    data?.tool === 'midge-bench' &&
+    Array.isArray(data.scenarios) &&
+    Array.isArray(data.brokers);
+  if (!shaped) throw new Error('not a results file of midge bench');
+  return data as Results;
+}
+
+/**
+ * `midge bench --markdown FILE`: the section for `file` on stdout, and 0;
+ * or one line on stderr and 1 when the file cannot be read or is not a
+ * results file.
+ */
 export function printMarkdown(file: string): number {
-  const results = JSON.parse(readFileSync(file, 'utf8')) as Results;
-  process.stdout.write(resultsMarkdown(results));
+  let text: string;
+  try {
+    text = resultsMarkdown(readResults(file));
+  } catch (error) {
+    // One line: JSON.parse quotes the start of the file, newlines included.
+    const why = (error as Error).message.replace(/\s+/g, ' ');
+    process.stderr.write(`bench: ${file}: ${why}\n`);
+    return 1;
+  }
+  process.stdout.write(text);
   return 0;
 }

@@ -1,0 +1,123 @@
+/**
+ * bench - command line: `midge bench` options as parsed, and the built
+ * command's answer to bad input (a results file that is missing or not
+ * one, a build without the benchmark): one line and an exit status, never
+ * a stack trace.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { parseOptions } from '../../src/bench/options.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'midge-bench-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function midge(
+  entry: string,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [entry, ...args], { cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const built = join(root, 'dist/cli/midge.js');
+
+describe('bench - options', () => {
+  it('takes --flag=value with an = in the value', () => {
+    assert.equal(parseOptions(['--out=a=b'], 2).out, 'a=b');
+    assert.equal(parseOptions(['--midge=x=1.js'], 2).midge, 'x=1.js');
+  });
+
+  it('refuses a value given to a flag that takes none', () => {
+    assert.throws(() => parseOptions(['--list=no'], 2), /--list takes no value/);
+    assert.throws(() => parseOptions(['--no-pin=1'], 2), /--no-pin takes no value/);
+  });
+
+  it('refuses an empty value', () => {
+    for (const flag of ['--out', '--brokers', '--markdown', '--midge']) {
+      assert.throws(() => parseOptions([`${flag}=`], 2), /needs a value/, flag);
+      assert.throws(() => parseOptions([flag, ''], 2), /needs a value/, flag);
+    }
+    assert.throws(() => parseOptions(['--brokers', ','], 2), /no broker named/);
+  });
+
+  it('refuses a protocol level other than 4 or 5', () => {
+    assert.equal(parseOptions(['--mqtt', '5'], 2).settings.version, 5);
+    assert.equal(parseOptions(['--mqtt', '4'], 2).settings.version, 4);
+    assert.throws(() => parseOptions(['--mqtt', '3'], 2), /--mqtt: 4 or 5/);
+  });
+
+  it('lets options given with --smoke win, wherever --smoke stands', () => {
+    const after = parseOptions(['--duration', '2', '--smoke'], 2).settings;
+    const before = parseOptions(['--smoke', '--duration', '2'], 2).settings;
+    assert.equal(after.duration, 2);
+    assert.equal(before.duration, 2);
+    assert.equal(after.retained, 300, 'the rest of --smoke still applies');
+  });
+});
+
+describe('bench - bad input to the built command', () => {
+  const cases: Array<[string, string]> = [
+    ['missing.json', ''],
+    ['empty.json', ''],
+    ['garbage.json', 'garbage\n'],
+    ['object.json', '{}\n'],
+    ['null.json', 'null\n'],
+  ];
+  for (const [name, text] of cases) {
+    if (name !== 'missing.json') writeFileSync(join(dir, name), text);
+  }
+
+  it('--markdown with a file that is missing or not results: one line, status 1', async () => {
+    for (const [name] of cases) {
+      const r = await midge(built, ['bench', '--markdown', name]);
+      assert.equal(r.code, 1, `${name}: ${r.stderr}`);
+      assert.equal(r.stdout, '', name);
+      assert.match(r.stderr, new RegExp(`^bench: ${name}: .+\n$`), name);
+    }
+  });
+
+  it('--midge naming no file: refused before anything runs, status 2', async () => {
+    const args = ['bench', '--smoke', '--midge', 'nothing.js', '--out', 'never'];
+    const r = await midge(built, args);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^bench: --midge: no such file: .*nothing\.js\n$/);
+  });
+
+  it('an --out that cannot be made: one line, status 1', async () => {
+    writeFileSync(join(dir, 'a-file'), '');
+    const args = ['bench', '--smoke', '--scenarios', 'conn', '--out', 'a-file/x'];
+    const r = await midge(built, args);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^bench: cannot create .*a-file\/x.*ENOTDIR.*\n$/);
+  });
+
+  it('a build without dist/bench says so, status 1', async () => {
+    // A copy of the build without the benchmark, beside midge's dependencies.
+    const copy = join(dir, 'pkg');
+    cpSync(join(root, 'dist'), join(copy, 'dist'), {
+      recursive: true,
+      filter: (src) => !src.startsWith(join(root, 'dist/bench')),
+    });
+    cpSync(join(root, 'package.json'), join(copy, 'package.json'));
+    symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
+    const r = await midge(join(copy, 'dist/cli/midge.js'), ['bench', '--list']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^midge: this build has no benchmark \(.+\)\n$/);
+  });
+});
