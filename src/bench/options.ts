@@ -42,6 +42,13 @@ function num(flag: string, value: string, min = 0): number {
   return n;
 }
 
+/** A count of clients, messages or threads: a whole number. */
+function count(flag: string, value: string, min = 1): number {
+  const n = num(flag, value, min);
+  if (!Number.isInteger(n)) throw new Error(`${flag}: not a whole number: ${value}`);
+  return n;
+}
+
 const rows: OptionRow[] = [
   {
     flag: '--brokers',
@@ -80,7 +87,7 @@ const rows: OptionRow[] = [
     arg: 'n',
     help: 'idle connections for the memory scenario (10000)',
     apply: (o, v) => {
-      o.settings.idle = num('--idle', v, 1);
+      o.settings.idle = count('--idle', v);
     },
   },
   {
@@ -104,7 +111,7 @@ const rows: OptionRow[] = [
     arg: 'n',
     help: 'unacknowledged QoS 1/2 messages per publisher (20)',
     apply: (o, v) => {
-      o.settings.window = Math.min(65535, num('--window', v, 1));
+      o.settings.window = Math.min(65535, count('--window', v));
     },
   },
   {
@@ -112,7 +119,7 @@ const rows: OptionRow[] = [
     arg: 'n',
     help: 'N of fan-in, fan-out and pairs (10)',
     apply: (o, v) => {
-      o.settings.fan = num('--fan', v, 1);
+      o.settings.fan = count('--fan', v);
     },
   },
   {
@@ -120,7 +127,7 @@ const rows: OptionRow[] = [
     arg: 'n',
     help: 'retained messages in the storm (10000, max 65535)',
     apply: (o, v) => {
-      o.settings.retained = Math.min(65535, num('--retained', v, 1));
+      o.settings.retained = Math.min(65535, count('--retained', v));
     },
   },
   {
@@ -137,7 +144,7 @@ const rows: OptionRow[] = [
     arg: 'n',
     help: 'generator threads (default: cores left after the broker)',
     apply: (o, v) => {
-      o.workers = num('--workers', v, 1);
+      o.workers = count('--workers', v);
     },
   },
   {

@@ -62,6 +62,13 @@ describe('bench - options', () => {
     assert.throws(() => parseOptions(['--mqtt', '3'], 2), /--mqtt: 4 or 5/);
   });
 
+  it('refuses a count that is not a whole number', () => {
+    for (const flag of ['--idle', '--window', '--fan', '--retained', '--workers']) {
+      assert.throws(() => parseOptions([flag, '2.5'], 2), /whole number/, flag);
+      assert.doesNotThrow(() => parseOptions([flag, '3'], 2), flag);
+    }
+  });
+
   it('lets options given with --smoke win, wherever --smoke stands', () => {
     const after = parseOptions(['--duration', '2', '--smoke'], 2).settings;
     const before = parseOptions(['--smoke', '--duration', '2'], 2).settings;
