@@ -20,6 +20,7 @@ import {
   errPrintf,
   exit,
   runTool,
+  scheduleExit,
   startTool,
   writeErr,
   writeOut,
@@ -61,12 +62,18 @@ async function publishLines(publisher: Publisher): Promise<PublishOutcome> {
   return outcome;
 }
 
+// LIMIT(compat): mosquitto_pub -l reconnects after a lost connection and
+// goes on reading stdin (its network loop runs in a thread of its own);
+// midge_pub -l stops as -m does, with status 7.
 function watchLoss(cfg: ClientConfig, client: MqttClient): { finishing: boolean } {
   const state = { finishing: false };
   client.on('close', (error) => {
     if (state.finishing || error === undefined) return;
     errPrintf(cfg, `Error: ${strerror(MosqErr.ConnLost)}\n`);
-    exit(MosqErr.ConnLost);
+    // Not exit(): its ExitSignal thrown from an event listener would be an
+    // uncaught exception (a stack trace and status 1). The publishing loop
+    // still running writes nothing from here on.
+    scheduleExit(MosqErr.ConnLost);
   });
   return state;
 }

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { freePort } from '../helpers/broker.js';
+import { freePort, startBroker } from '../helpers/broker.js';
 import {
   emptyHome,
   fileBroker,
@@ -225,6 +225,23 @@ describe('midge_pub failures match mosquitto_pub', () => {
       );
       assert.deepEqual([g!.code, g!.stderr], [m!.code, m!.stderr]);
     }
+  });
+
+  test('the broker goes away during --repeat: message and status 7', async (t) => {
+    const lost = await startBroker({ kind: 'mosquitto', config: 'log_type all' });
+    t.after(() => lost.stop('SIGKILL'));
+    const args = (impl: Impl) => [
+      ...['-h', '127.0.0.1', '-p', `${lost.port}`, '-t', 'x', '-m', 'y', '-q', '1'],
+      ...['-i', `lost-${impl}`, '--repeat', '100', '--repeat-delay', '0.1'],
+    ];
+    const tools = impls.map((impl) => start(impl, 'pub', args(impl), { ms: 8000 }));
+    for (const impl of impls) {
+      await lost.waitForOutput(new RegExp(`Sending PUBACK to lost-${impl}`));
+    }
+    await lost.stop('SIGKILL');
+    const [m, g] = await Promise.all(tools.map((t) => t.done));
+    assert.deepEqual([m!.code, m!.stderr], [7, 'Error: The connection was lost.\n']);
+    assert.deepEqual([g!.code, g!.stderr], [m!.code, m!.stderr]);
   });
 
   test('empty stdin with -s, missing topic or message', async () => {
