@@ -222,7 +222,7 @@ const rows: OptionRow[] = [
   },
   {
     flag: '--help',
-    help: 'this text',
+    help: 'this text (also -h)',
     apply: (o) => {
       o.help = true;
     },
@@ -308,7 +308,8 @@ export function parseOptions(argv: string[], cpus: number): Options {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = splitInline(arg);
-    const row = rows.find((r) => r.flag === flag);
+    // -h as well, since `midge -h` is how the broker's help is asked for.
+    const row = rows.find((r) => r.flag === (flag === '-h' ? '--help' : flag));
     if (!row) throw new Error(`unknown option: ${arg} (see --help)`);
     if (!row.arg && inline !== undefined) throw new Error(`${flag} takes no value`);
     let value = inline ?? '';

@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stopLiveBrokers } from './brokers/broker-process.js';
 import { brokerDefs, midgeBuild, useMidgeBuild } from './brokers/brokers.js';
 import { GeneratorPool } from './gen/pool.js';
 import {
@@ -157,7 +158,45 @@ async function runAll(
   return done;
 }
 
+/**
+ * The brokers are children of this process: a signal to it alone (`kill`,
+ * a timeout, a supervisor) must not leave them running.
+ */
+function stopBrokersOnSignal(): void {
+  for (const [signal, status] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.once(signal, () => {
+      stopLiveBrokers();
+      process.exit(status);
+    });
+  }
+}
+
+/**
+ * 1 when midge, asked for, could not run or failed a run: what the bench
+ * measures did not work. Another broker failing is a finding about that
+ * broker, reported in the tables, not a failure of the run.
+ */
+function exitStatus(results: Results): number {
+  const midge = results.brokers.find((b) => b.name === 'midge');
+  if (midge === undefined) return 0;
+  if (midge.unavailable !== null) return 1;
+  const failed = results.scenarios.some((s) =>
+    s.runs.some((r) => r.broker === 'midge' && r.failed !== undefined),
+  );
+  return failed ? 1 : 0;
+}
+
 export async function runBench(argv: string[]): Promise<number> {
+  // `midge bench --list | head -1`: a reader that goes away ends the bench
+  // quietly, as other commands end when their pipe closes.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stopLiveBrokers();
+    process.exit(0);
+  });
   const machine = describeMachine();
   let options: Options;
   try {
@@ -199,6 +238,7 @@ export async function runBench(argv: string[]): Promise<number> {
   options.out = resolve(options.out);
   const dir = join(options.out, stamp);
   if (!makeDir(dir)) return 1;
+  stopBrokersOnSignal();
   const progress = new Progress(process.stdout, options.quiet);
   for (const line of describe(machine, pinning, options, brokers)) progress.line(line);
   const stale = options.midge ? null : staleBuild();
@@ -235,5 +275,5 @@ export async function runBench(argv: string[]): Promise<number> {
   if (notes.length > 0) out.write(`\nintegrity and errors:\n  ${notes.join('\n  ')}\n`);
   if (results.targets.length > 0) out.write(`\ntargets:\n${targetTable(results)}\n`);
   out.write(`\nresults: ${join(dir, 'results.json')}\ncharts: ${join(dir, 'svg')}/\n`);
-  return 0;
+  return exitStatus(results);
 }

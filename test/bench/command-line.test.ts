@@ -6,7 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -127,4 +134,57 @@ describe('bench - bad input to the built command', () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^midge: this build has no benchmark \(.+\)\n$/);
   });
+
+  it('a midge that cannot start: its runs fail, status 1', async () => {
+    writeFileSync(join(dir, 'broken.mjs'), 'process.exit(3);\n');
+    const args = ['bench', '--smoke', '--brokers', 'midge', '--scenarios', 'conn'];
+    const r = await midge(built, [...args, '--midge', 'broken.mjs', '--out', 'res']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /failed: midge did not start/);
+  });
+
+  it('SIGTERM to the bench stops the broker it runs, status 143', async () => {
+    const args = ['bench', '--brokers', 'midge', '--scenarios', '1to1-q0-16B'];
+    const child = spawn(process.execPath, [built, ...args, '--duration', '30'], {
+      cwd: dir,
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    after(() => child.kill('SIGKILL'));
+    const broker = await childPid(child.pid!);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 143);
+    await waitFor(() => !alive(broker));
+  });
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The first child process of `parent` that is a broker (not a worker). */
+async function childPid(parent: number): Promise<number> {
+  let found = 0;
+  await waitFor(() => {
+    const line = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim();
+    for (const pid of line.split(' ').filter(Boolean).map(Number)) {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.includes('midge.js') && cmd.includes('-c')) found = pid;
+    }
+    return found !== 0;
+  });
+  return found;
+}

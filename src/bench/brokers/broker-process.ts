@@ -35,6 +35,14 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+/** Brokers started and not yet exited: a signal to the bench stops them. */
+const live = new Set<ChildProcess>();
+
+/** Sends SIGTERM to every broker still running. */
+export function stopLiveBrokers(): void {
+  for (const child of live) child.kill('SIGTERM');
+}
+
 export class BrokerProcess {
   readonly def: BrokerDef;
   readonly port: number;
@@ -62,7 +70,10 @@ export class BrokerProcess {
       cwd: settings.dir,
     });
     closeSync(log);
+    const child = this.#child;
+    live.add(child);
     this.#exited = new Promise((resolve) => {
+      child.once('close', () => live.delete(child));
       this.#child.once('exit', (code, signal) => {
         this.exitCode = code ?? (signal ? 128 : 0);
         resolve();

@@ -110,17 +110,20 @@ const midge: BrokerDef = {
   },
   lacks: (features, settings) => {
     if (!features.persistence) return null;
-    // Ask midge itself: --test-config refuses options it has not built yet,
-    // so this turns into a real figure the day persistence lands.
+    // Ask the build measured: --test-config refuses what it cannot do (an
+    // older build without persistence), or fails for any other reason,
+    // which is then the note.
     const { config } = midge.plan(settings);
     try {
       writeFileSync(config!.path, config!.text);
       execFileSync(process.execPath, [midgeEntry, '-c', config!.path, '--test-config'], {
-        stdio: 'ignore',
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
       return null;
-    } catch {
-      return 'midge has no persistence yet';
+    } catch (error) {
+      const { stdout = '', stderr = '' } = error as { stdout?: Buffer; stderr?: Buffer };
+      const said = `${stderr}${stdout}`.trim().split('\n')[0] ?? '';
+      return `midge refused the persistence settings (--test-config): ${said}`;
     }
   },
   plan: (s) => {

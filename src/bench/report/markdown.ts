@@ -19,9 +19,11 @@ function row(cells: string[]): string {
 
 /** Which midge was measured: this tree's build, or another one. */
 function midgeSource(r: Results): string {
-  return r.midge.build === ownMidgeBuild()
-    ? `midge built from this tree at ${r.midge.tree}`
-    : `midge from ${r.midge.build}`;
+  if (r.midge.build !== ownMidgeBuild()) return `midge from ${r.midge.build}`;
+  // An installed package has no tree of its own to name.
+  return r.midge.tree === 'unknown'
+    ? 'midge as installed'
+    : `midge built from this tree at ${r.midge.tree}`;
 }
 
 function machineLines(r: Results): string[] {
