@@ -96,6 +96,12 @@ async function main(): Promise<void> {
       ? await publishLines(publisher)
       : await publishRepeated(cfg, publisher, payload ?? Buffer.alloc(0));
   if (outcome === 'lost') return;
+  if (outcome === 'oversize' && cfg.pubMode === PubMode.StdinLine) {
+    // mosquitto_pub -l stops at such a line with the error and its status,
+    // sending no DISCONNECT; -m and --repeat pass over it without a word.
+    errPrintf(cfg, `Error: ${strerror(MosqErr.OversizePacket)}\n`);
+    exit(MosqErr.OversizePacket);
+  }
   loss.finishing = true;
   await client.disconnect(disconnectOptions(cfg));
   exit(0);

@@ -20,6 +20,8 @@ import {
 } from './helpers.js';
 
 const broker = fileBroker();
+// Announces a Maximum Packet Size of 100 bytes to MQTT 5 clients.
+const small = fileBroker('max_packet_size 100');
 const midgePub = new URL('../../dist/cli/midge-pub.js', import.meta.url).pathname;
 const host = () => ['-h', '127.0.0.1', '-p', `${broker.port}`];
 const impls: Impl[] = ['mosquitto', 'midge'];
@@ -241,6 +243,17 @@ describe('midge_pub failures match mosquitto_pub', () => {
     await lost.stop('SIGKILL');
     const [m, g] = await Promise.all(tools.map((t) => t.done));
     assert.deepEqual([m!.code, m!.stderr], [7, 'Error: The connection was lost.\n']);
+    assert.deepEqual([g!.code, g!.stderr], [m!.code, m!.stderr]);
+  });
+
+  test('-l: a line over the Maximum Packet Size stops it, status 25', async () => {
+    const args = ['-h', '127.0.0.1', '-p', `${small.port}`, '-t', 'big', '-l'];
+    const stdin = `a\n${'x'.repeat(200)}\nb\n`;
+    const [m, g] = await Promise.all(
+      impls.map((i) => run(i, 'pub', [...args, '-V', '5', '-q', '1'], { stdin })),
+    );
+    const error = 'Error: Packet larger than supported by the server.\n';
+    assert.deepEqual([m!.code, m!.stderr], [25, error]);
     assert.deepEqual([g!.code, g!.stderr], [m!.code, m!.stderr]);
   });
 

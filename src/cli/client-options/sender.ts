@@ -45,7 +45,11 @@ const refusals: Record<string, string> = {
   NOT_CONNECTED: 'Error: Client not connected when trying to publish.\n',
 };
 
-export type PublishOutcome = 'sent' | 'refused' | 'lost';
+/**
+ * 'oversize': larger than the server's Maximum Packet Size, refused by the
+ * library before sending (libmosquitto's MOSQ_ERR_OVERSIZE_PACKET).
+ */
+export type PublishOutcome = 'sent' | 'refused' | 'oversize' | 'lost';
 
 /** The packet identifier a publish went out with, learnt when it is sent. */
 interface Slot {
@@ -111,9 +115,10 @@ export class Publisher {
     }
     if (!(err instanceof MqttError)) throw err;
     if (err.name === 'UsageError') slot.dead = true;
+    if (err.code === 'PACKET_TOO_LARGE') return 'oversize';
     const text = refusals[err.code];
-    if (text !== undefined || err.code === 'PACKET_TOO_LARGE') {
-      errPrintf(this.cfg, text ?? '');
+    if (text !== undefined) {
+      errPrintf(this.cfg, text);
       return 'refused';
     }
     return 'lost';
