@@ -230,7 +230,8 @@ export async function runBench(argv: string[]): Promise<number> {
   const brokers: BrokerInfo[] = options.brokers.map((name) => {
     const def = brokerDefs[name];
     const unavailable = def.unavailable();
-    return { name, unavailable, version: unavailable ? 'n/a' : def.version() };
+    const version = unavailable ? 'n/a' : def.version();
+    return { name, unavailable, version, path: def.path() };
   });
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
@@ -275,5 +276,7 @@ export async function runBench(argv: string[]): Promise<number> {
   if (notes.length > 0) out.write(`\nintegrity and errors:\n  ${notes.join('\n  ')}\n`);
   if (results.targets.length > 0) out.write(`\ntargets:\n${targetTable(results)}\n`);
   out.write(`\nresults: ${join(dir, 'results.json')}\ncharts: ${join(dir, 'svg')}/\n`);
+  if (options.profile)
+    out.write(`profiles: beside midge.log in ${join(dir, 'brokers')}/*/\n`);
   return exitStatus(results);
 }

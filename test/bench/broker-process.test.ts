@@ -17,6 +17,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function brokerAt(command: string): BrokerDef {
   return {
     name: 'mosquitto',
+    path: () => command,
     unavailable: () => null,
     version: () => 'test',
     lacks: () => null,

@@ -82,6 +82,10 @@ describe('bench - smoke run', () => {
     // Aedes is a development dependency: a clone always has it.
     assert.equal(found('aedes'), null);
     if (existsSync('/usr/sbin/mosquitto')) assert.equal(found('mosquitto'), null);
+    // The report says what it ran, so a reader can tell which Mosquitto.
+    for (const b of results.brokers.filter((x) => x.unavailable === null)) {
+      assert.ok(b.path && existsSync(b.path), `${b.name}: ${b.path}`);
+    }
   });
 
   it('gives each scenario a figure, or n/a with a reason', () => {

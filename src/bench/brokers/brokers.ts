@@ -36,6 +36,8 @@ export interface LaunchSettings {
 
 export interface BrokerDef {
   name: BrokerName;
+  /** What runs: an entry script, a binary or a package.json. */
+  path(): string;
   /** Why this broker cannot run here, or null. */
   unavailable(): string | null;
   version(): string;
@@ -94,6 +96,7 @@ function confText(s: LaunchSettings): string {
 
 const midge: BrokerDef = {
   name: 'midge',
+  path: () => midgeEntry,
   unavailable: () =>
     existsSync(midgeEntry) ? null : 'not built: run `npm run build` first',
   version: () => {
@@ -138,6 +141,7 @@ const midge: BrokerDef = {
 
 const mosquitto: BrokerDef = {
   name: 'mosquitto',
+  path: () => mosquittoPath,
   unavailable: () =>
     existsSync(mosquittoPath)
       ? null
@@ -182,6 +186,7 @@ function aedesPackage(): string | null {
 
 const aedes: BrokerDef = {
   name: 'aedes',
+  path: () => aedesPackage() ?? '',
   unavailable: () =>
     aedesPackage() === null ? 'not installed (npm install aedes beside midge)' : null,
   version: () => {

@@ -25,6 +25,8 @@ export interface BrokerInfo {
   name: BrokerName;
   version: string;
   unavailable: string | null;
+  /** What was run: midge's entry, Mosquitto's binary, Aedes's package. */
+  path?: string;
 }
 
 export interface TargetCheck {
