@@ -189,6 +189,76 @@ function exitStatus(results: Results): number {
   return failed ? 1 : 0;
 }
 
+/**
+ * What the command line asks for that needs no run (help, Markdown, the
+ * list) or that stops it (no scenario, a missing --midge): its status,
+ * or null to go on.
+ */
+function answerWithoutRunning(options: Options, scenarios: Scenario[]): number | null {
+  if (options.help) {
+    process.stdout.write(helpText());
+    return 0;
+  }
+  if (options.markdown !== null) return printMarkdown(options.markdown);
+  if (options.list || scenarios.length === 0) {
+    for (const s of scenarios) process.stdout.write(`${s.id.padEnd(18)} ${s.title}\n`);
+    if (scenarios.length === 0) process.stderr.write('bench: no scenario matches\n');
+    return scenarios.length === 0 ? 2 : 0;
+  }
+  if (options.midge) {
+    const entry = resolve(options.midge);
+    // Refused up front: otherwise every midge run says "not built".
+    if (!existsSync(entry)) {
+      process.stderr.write(`bench: --midge: no such file: ${entry}\n`);
+      return 2;
+    }
+    useMidgeBuild(entry);
+  }
+  return null;
+}
+
+function brokerInfos(options: Options): BrokerInfo[] {
+  return options.brokers.map((name) => {
+    const def = brokerDefs[name];
+    const unavailable = def.unavailable();
+    const version = unavailable ? 'n/a' : def.version();
+    return { name, unavailable, version, path: def.path() };
+  });
+}
+
+/** The tables, the notes and where everything went, on stdout. */
+function printReport(results: Results, dir: string, options: Options): void {
+  const out = process.stdout;
+  out.write(`\n${figureTable(results)}\n`);
+  const notes = anomalies(results);
+  if (notes.length > 0) out.write(`\nintegrity and errors:\n  ${notes.join('\n  ')}\n`);
+  if (results.targets.length > 0) out.write(`\ntargets:\n${targetTable(results)}\n`);
+  out.write(`\nresults: ${join(dir, 'results.json')}\ncharts: ${join(dir, 'svg')}/\n`);
+  if (options.profile) {
+    out.write(`profiles: beside midge.log in ${join(dir, 'brokers')}/*/\n`);
+  }
+}
+
+/** Runs every scenario on every broker, however the run ends. */
+async function measure(
+  scenarios: Scenario[],
+  brokers: BrokerInfo[],
+  options: Options,
+  pinning: Pinning,
+  progress: Progress,
+  dir: string,
+): Promise<ScenarioResult[]> {
+  const pool = new GeneratorPool(options.workers);
+  const runner = new Runner(options, pool, pinning, progress, dir);
+  try {
+    return await runAll(scenarios, runner, brokers, progress);
+  } finally {
+    progress.clear();
+    await runner.stopAll();
+    await pool.close();
+  }
+}
+
 export async function runBench(argv: string[]): Promise<number> {
   // `midge bench --list | head -1`: a reader that goes away ends the bench
   // quietly, as other commands end when their pipe closes.
@@ -205,56 +275,23 @@ export async function runBench(argv: string[]): Promise<number> {
     process.stderr.write(`bench: ${(error as Error).message}\n`);
     return 2;
   }
-  if (options.help) {
-    process.stdout.write(helpText());
-    return 0;
-  }
-  if (options.markdown !== null) return printMarkdown(options.markdown);
   const scenarios = selectScenarios(allScenarios(options.settings), options.scenarios);
-  if (options.list || scenarios.length === 0) {
-    for (const s of scenarios) process.stdout.write(`${s.id.padEnd(18)} ${s.title}\n`);
-    if (scenarios.length === 0) process.stderr.write('bench: no scenario matches\n');
-    return scenarios.length === 0 ? 2 : 0;
-  }
-  if (options.midge) {
-    const entry = resolve(options.midge);
-    // Refused up front: otherwise every midge run says "not built".
-    if (!existsSync(entry)) {
-      process.stderr.write(`bench: --midge: no such file: ${entry}\n`);
-      return 2;
-    }
-    useMidgeBuild(entry);
-  }
+  const answer = answerWithoutRunning(options, scenarios);
+  if (answer !== null) return answer;
   const pinning = planPinning(machine, options.pin);
   pinSelf(pinning);
-  const brokers: BrokerInfo[] = options.brokers.map((name) => {
-    const def = brokerDefs[name];
-    const unavailable = def.unavailable();
-    const version = unavailable ? 'n/a' : def.version();
-    return { name, unavailable, version, path: def.path() };
-  });
+  const brokers = brokerInfos(options);
   const startedAt = new Date();
-  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   // Absolute: brokers run in directories of their own and read paths under it.
   options.out = resolve(options.out);
-  const dir = join(options.out, stamp);
+  const dir = join(options.out, startedAt.toISOString().replace(/[:.]/g, '-'));
   if (!makeDir(dir)) return 1;
   stopBrokersOnSignal();
   const progress = new Progress(process.stdout, options.quiet);
   for (const line of describe(machine, pinning, options, brokers)) progress.line(line);
   const stale = options.midge ? null : staleBuild();
   if (stale && brokers.some((b) => b.name === 'midge')) progress.line(stale);
-
-  const pool = new GeneratorPool(options.workers);
-  const runner = new Runner(options, pool, pinning, progress, dir);
-  let done: ScenarioResult[] = [];
-  try {
-    done = await runAll(scenarios, runner, brokers, progress);
-  } finally {
-    progress.clear();
-    await runner.stopAll();
-    await pool.close();
-  }
+  const done = await measure(scenarios, brokers, options, pinning, progress, dir);
   const results: Results = {
     tool: 'midge-bench',
     startedAt: startedAt.toISOString(),
@@ -270,13 +307,6 @@ export async function runBench(argv: string[]): Promise<number> {
   };
   results.targets = checkTargets(results);
   writeOutputs(results, dir, options.out);
-  const out = process.stdout;
-  out.write(`\n${figureTable(results)}\n`);
-  const notes = anomalies(results);
-  if (notes.length > 0) out.write(`\nintegrity and errors:\n  ${notes.join('\n  ')}\n`);
-  if (results.targets.length > 0) out.write(`\ntargets:\n${targetTable(results)}\n`);
-  out.write(`\nresults: ${join(dir, 'results.json')}\ncharts: ${join(dir, 'svg')}/\n`);
-  if (options.profile)
-    out.write(`profiles: beside midge.log in ${join(dir, 'brokers')}/*/\n`);
+  printReport(results, dir, options);
   return exitStatus(results);
 }
