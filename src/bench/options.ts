@@ -194,7 +194,7 @@ const rows: OptionRow[] = [
   },
   {
     flag: '--smoke',
-    help: 'a few seconds in all: tiny counts, low rates (other options win)',
+    help: 'a quick check (some 15 s): tiny counts, low rates; other options win',
     // Applied first, wherever it stands: see parseOptions.
     apply: () => {},
   },
