@@ -1,6 +1,6 @@
 /**
  * The brokers under test and how to start each one: midge from its build,
- * Mosquitto from Debian's package, Aedes from npm. Each gets the same
+ * Mosquitto from Debian's package (or the PATH), Aedes from npm. Each gets the same
  * minimal setup: one listener on 127.0.0.1, anonymous access, defaults for
  * everything else (limits included), and persistence only when a scenario
  * asks for it.
@@ -67,6 +67,7 @@ export function useMidgeBuild(entry: string): void {
 export function midgeBuild(): string {
   return midgeEntry;
 }
+
 /**
  * Debian's broker where Debian puts it, else the first `mosquitto` on the
  * PATH (sbin directories are often not on a user's PATH).
@@ -145,7 +146,7 @@ const mosquitto: BrokerDef = {
   unavailable: () =>
     existsSync(mosquittoPath)
       ? null
-      : 'not installed (no mosquitto in /usr/sbin or PATH)',
+      : 'not installed (no mosquitto in /usr/sbin, /usr/local/sbin or PATH)',
   version: () => {
     try {
       execFileSync(mosquittoPath, ['-h'], { encoding: 'utf8', stdio: 'pipe' });
