@@ -3,6 +3,7 @@
  * words: its phrases for the MQTT 3.x return codes, the reason code's
  * name for MQTT 5, the system's wording for socket errors.
  */
+import { errnoText } from '../io/errno-text.js';
 import { ConnectReturnCode, ReasonCode } from '../protocol/index.js';
 
 const V3: Record<number, string> = {
@@ -50,16 +51,8 @@ export function refusesBridgeBit(code: number, version: 3 | 4 | 5): boolean {
   return version < 5 && code === ConnectReturnCode.UnacceptableProtocolVersion;
 }
 
-/** Operating-system wording of socket errors, as strerror() gives them. */
-const SYSTEM_ERRORS: Record<string, string> = {
-  ECONNREFUSED: 'Connection refused',
-  ECONNRESET: 'Connection reset by peer',
-  ETIMEDOUT: 'Connection timed out',
-  EHOSTUNREACH: 'No route to host',
-  ENETUNREACH: 'Network is unreachable',
-  EADDRNOTAVAIL: 'Cannot assign requested address',
-  EADDRINUSE: 'Address already in use',
-  EPIPE: 'Broken pipe',
+/** The resolver's wording (gai_strerror) for a name that cannot be looked up. */
+const RESOLVER_ERRORS: Record<string, string> = {
   ENOTFOUND: 'Name or service not known',
   EAI_AGAIN: 'Temporary failure in name resolution',
 };
@@ -74,8 +67,9 @@ export function failureReason(error: unknown): string {
   // The library wraps the system error: look for its code down the chain.
   while (e instanceof Error) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== undefined && SYSTEM_ERRORS[code] !== undefined)
-      return SYSTEM_ERRORS[code];
+    const text =
+      errnoText(code) ?? (code === undefined ? undefined : RESOLVER_ERRORS[code]);
+    if (text !== undefined) return text;
     e = e.cause;
   }
   return error instanceof Error ? error.message : String(error);

@@ -18,6 +18,7 @@ import {
   unsupportedOptions,
   usage,
 } from '../config/index.js';
+import { BindError } from '../listeners/bind.js';
 import { type Logger, LogType } from '../log/log-types.js';
 import { BrokerLogger } from '../log/logger.js';
 import { openPersistence, type Persistence } from '../persistence/index.js';
@@ -208,7 +209,10 @@ async function run(config: Config, command: CommandLine): Promise<Running> {
     running.bridges = bridges;
     running.reloaders.push((next) => void bridges.reload(next.bridges));
   } catch (error) {
-    log.write(LogType.Error, `Error: ${(error as Error).message}`);
+    // A local-only listener that got no address has logged why already.
+    if (!(error instanceof BindError && error.logged)) {
+      log.write(LogType.Error, `Error: ${(error as Error).message}`);
+    }
     running.persistence?.close();
     removePidFile?.();
     process.exit(1);

@@ -79,7 +79,11 @@ export function loggerOptions(config: Config, command: CommandLine): LoggerOptio
 }
 
 export function serverSpec(config: Config, command: CommandLine): ServerSpec {
-  const listeners = config.listeners.map((listener) => listenerSpec(listener, config));
+  const listeners = config.listeners.map((listener) => ({
+    ...listenerSpec(listener, config),
+    // With no listener configured, one loopback address is enough.
+    localOnly: config.localOnly,
+  }));
   if (command.ports.length > 0 && config.localOnly) {
     // -p: loopback listeners, used only when the config defines none.
     const template = listeners[0]!;

@@ -6,6 +6,7 @@
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { errnoText } from '../io/errno-text.js';
 import { type Logger, LogType } from '../log/log-types.js';
 
 export type SocketDomain = 'ipv4' | 'ipv6';
@@ -20,6 +21,12 @@ export interface BindSpec {
   bindInterface?: string;
   /** A Unix socket path: then port and hosts are not used. */
   unixPath?: string;
+  /**
+   * The listener of local-only mode (no listener configured, or -p): as
+   * Mosquitto's, it opens whichever of its addresses it can, logging the
+   * others, and fails only when it gets none.
+   */
+  localOnly?: boolean;
 }
 
 interface Bind {
@@ -30,7 +37,15 @@ interface Bind {
 /** Mosquitto binds Unix sockets under umask 0007. */
 const UNIX_SOCKET_MODE = 0o770;
 
-export class BindError extends Error {}
+export class BindError extends Error {
+  /** `logged`: the reason is in the log already; say nothing more. */
+  constructor(
+    message: string,
+    readonly logged = false,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Opens every socket of a listener; closes them all if one fails. A
@@ -58,7 +73,10 @@ export async function openServers(
           `Opening ${bind.family} listen socket on port ${port}.`,
         );
       }
-      const server = await listenTcp(bind, port, onConnection, log, binds.length > 1);
+      const server = await listenTcp(bind, port, onConnection, log, {
+        oneOfMany: binds.length > 1,
+        localOnly: spec.localOnly === true,
+      });
       if (server === undefined) continue;
       servers.push(server);
       if (port === 0) {
@@ -66,6 +84,9 @@ export async function openServers(
         port = (server.address() as { port: number }).port;
         log.write(LogType.Notice, `Listening on port ${port}.`);
       }
+    }
+    if (servers.length === 0 && spec.localOnly) {
+      throw new BindError('no loopback address could be had', true);
     }
   } catch (error) {
     await closeServers(servers);
@@ -82,23 +103,41 @@ export function closeServers(servers: Server[]): Promise<void> {
   ).then(() => undefined);
 }
 
-/** Resolves undefined when an optional address family is missing. */
+interface Tolerance {
+  /** The listener has other addresses to fall back on. */
+  oneOfMany: boolean;
+  /** Local-only mode: any address may fail while another is had. */
+  localOnly: boolean;
+}
+
+/**
+ * Resolves undefined when an address may be done without (see Tolerance);
+ * otherwise a failure rejects with the system's wording of it.
+ */
 function listenTcp(
   bind: Bind,
   port: number,
   onConnection: (socket: Socket) => void,
   log: Logger,
-  oneOfMany: boolean,
+  tolerance: Tolerance,
 ): Promise<Server | undefined> {
   const server = createServer(onConnection);
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      // IPv6 may be missing on the host: like Mosquitto, carry on with the
-      // other sockets when one of several addresses cannot be had.
-      if (oneOfMany && bind.family === 'ipv6' && error.code === 'EADDRNOTAVAIL') {
+      const text = errnoText(error.code) ?? error.message;
+      if (tolerance.localOnly && tolerance.oneOfMany) {
+        log.write(LogType.Error, `Error: ${text}`);
+        resolve(undefined);
+      } else if (
+        // IPv6 may be missing on the host: like Mosquitto, carry on with the
+        // other sockets when one of several addresses cannot be had.
+        tolerance.oneOfMany &&
+        bind.family === 'ipv6' &&
+        error.code === 'EADDRNOTAVAIL'
+      ) {
         log.write(LogType.Warning, `Warning: ipv6 unavailable (${error.code}).`);
         resolve(undefined);
-      } else reject(error);
+      } else reject(new BindError(text));
     });
     const ipv6Only = bind.family === 'ipv6';
     server.listen({ port, host: bind.host, ipv6Only }, () => {

@@ -5,7 +5,7 @@
  * bind_interface), driven by Debian's mosquitto_pub and mosquitto_sub.
  */
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { freePort, type RunningBroker, startBroker } from '../helpers/broker.js';
@@ -135,3 +135,57 @@ describe('bind_interface that does not exist', () => {
     assert.match(failed.output(), /there is no network interface "no-such-if0"/);
   });
 });
+
+describe('a port another process holds', () => {
+  /** A server of the test's own on 127.0.0.1:port, closed at the end. */
+  async function hold(t: { after(fn: () => void): void }): Promise<number> {
+    const port = await freePort();
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(port, '127.0.0.1', r));
+    t.after(() => holder.close());
+    return port;
+  }
+
+  test('a configured listener: "Error: Address already in use", status 1', async (t) => {
+    const port = await hold(t);
+    const failed = await startBroker({
+      rawConfig: () => `listener ${port} 127.0.0.1\n`,
+      noWait: true,
+    });
+    t.after(() => failed.stop());
+    const code = await new Promise((r) => failed.process.once('exit', r));
+    assert.equal(code, 1);
+    const lines = failed.output().trim().split('\n');
+    assert.match(lines.at(-1)!, /^\d+: Error: Address already in use$/);
+  });
+
+  test('local-only mode (-p): runs on ::1 when 127.0.0.1 is taken', async (t) => {
+    if (!(await canListen('::1'))) {
+      t.skip('no IPv6 loopback here');
+      return;
+    }
+    const port = await hold(t);
+    const broker = await startBroker({
+      rawConfig: () => 'log_type all\n',
+      args: ['-p', String(port)],
+      noWait: true,
+    });
+    t.after(() => broker.stop());
+    await broker.waitForOutput(/ version \S+ running/);
+    assert.match(
+      broker.output(),
+      new RegExp(
+        `Opening ipv4 listen socket on port ${port}\\.\\n\\d+: Error: Address already ` +
+          `in use\\n\\d+: Opening ipv6 listen socket on port ${port}\\.`,
+      ),
+    );
+  });
+});
+
+function canListen(host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(0, host, () => server.close(() => resolve(true)));
+  });
+}
