@@ -278,6 +278,11 @@ export async function runBench(argv: string[]): Promise<number> {
   const scenarios = selectScenarios(allScenarios(options.settings), options.scenarios);
   const answer = answerWithoutRunning(options, scenarios);
   if (answer !== null) return answer;
+  // CPU time, memory and the machine's load all come from /proc.
+  if (process.platform !== 'linux') {
+    process.stderr.write(`bench: not supported on ${process.platform}: it needs Linux\n`);
+    return 1;
+  }
   const pinning = planPinning(machine, options.pin);
   pinSelf(pinning);
   const brokers = brokerInfos(options);

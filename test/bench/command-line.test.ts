@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import {
   cpSync,
+  existsSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -141,6 +142,27 @@ describe('bench - bad input to the built command', () => {
     const r = await midge(built, [...args, '--midge', 'broken.mjs', '--out', 'res']);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /failed: midge did not start/);
+  });
+
+  it('not on Linux: says so, status 1, before starting anything', async () => {
+    // The same build, told by a preload that it runs on another system.
+    const preload = join(dir, 'elsewhere.mjs');
+    writeFileSync(
+      preload,
+      "Object.defineProperty(process, 'platform', { value: 'darwin' });\n",
+    );
+    const args = ['--import', preload, built, 'bench', '--smoke', '--out', 'nowhere'];
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, args, { cwd: dir });
+      let stderr = '';
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, 'bench: not supported on darwin: it needs Linux\n');
+    assert.equal(existsSync(join(dir, 'nowhere')), false);
   });
 
   it('SIGTERM to the bench stops the broker it runs, status 143', async () => {
