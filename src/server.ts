@@ -12,6 +12,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { Broker } from './broker/index.js';
 import type { BrokerOptions } from './broker/options.js';
+import { BindError } from './listeners/bind.js';
 import { Listener, type ListenerOptions } from './listeners/listener.js';
 import { type Logger, LogType } from './log/log-types.js';
 
@@ -57,6 +58,12 @@ export class Server {
   async start(): Promise<void> {
     try {
       for (const listener of this.listeners) await listener.open();
+      // Only local-only listeners (-p, or no listener configured) open
+      // with no socket; like Mosquitto, one address of one port is enough.
+      const none = this.listeners.every((listener) => listener.servers.length === 0);
+      if (this.listeners.length > 0 && none) {
+        throw new BindError('no loopback address could be had', true);
+      }
     } catch (error) {
       await this.stop();
       throw error;

@@ -24,7 +24,7 @@ export interface BindSpec {
   /**
    * The listener of local-only mode (no listener configured, or -p): as
    * Mosquitto's, it opens whichever of its addresses it can, logging the
-   * others, and fails only when it gets none.
+   * others; the broker fails only when no such listener got any.
    */
   localOnly?: boolean;
 }
@@ -76,6 +76,7 @@ export async function openServers(
       const server = await listenTcp(bind, port, onConnection, log, {
         oneOfMany: binds.length > 1,
         localOnly: spec.localOnly === true,
+        websockets,
       });
       if (server === undefined) continue;
       servers.push(server);
@@ -84,9 +85,6 @@ export async function openServers(
         port = (server.address() as { port: number }).port;
         log.write(LogType.Notice, `Listening on port ${port}.`);
       }
-    }
-    if (servers.length === 0 && spec.localOnly) {
-      throw new BindError('no loopback address could be had', true);
     }
   } catch (error) {
     await closeServers(servers);
@@ -106,8 +104,13 @@ export function closeServers(servers: Server[]): Promise<void> {
 interface Tolerance {
   /** The listener has other addresses to fall back on. */
   oneOfMany: boolean;
-  /** Local-only mode: any address may fail while another is had. */
+  /**
+   * Local-only mode: any address may fail; the server fails only when no
+   * port of it got any address (see Server.start).
+   */
   localOnly: boolean;
+  /** libwebsockets words a failure its own way, whatever the errno. */
+  websockets: boolean;
 }
 
 /**
@@ -137,6 +140,8 @@ function listenTcp(
       ) {
         log.write(LogType.Warning, `Warning: ipv6 unavailable (${error.code}).`);
         resolve(undefined);
+      } else if (tolerance.websockets) {
+        reject(new BindError(`Unable to create websockets listener on port ${port}.`));
       } else reject(new BindError(text));
     });
     const ipv6Only = bind.family === 'ipv6';

@@ -182,6 +182,54 @@ describe('a port another process holds', () => {
   });
 });
 
+describe('ports another process holds, with several ports', () => {
+  /** Servers of the test's own on every loopback address it has. */
+  async function holdLoopback(t: { after(fn: () => void): void }): Promise<number> {
+    const port = await freePort();
+    for (const host of ['127.0.0.1', '::1']) {
+      if (host === '::1' && !(await canListen('::1'))) continue;
+      const holder = createServer();
+      await new Promise<void>((r) => holder.listen({ port, host, ipv6Only: true }, r));
+      t.after(() => holder.close());
+    }
+    return port;
+  }
+
+  test('-p twice: runs on the second port when the first is taken', async (t) => {
+    const held = await holdLoopback(t);
+    const free = await freePort();
+    const broker = await startBroker({
+      rawConfig: () => 'log_type all\n',
+      args: ['-p', String(held), '-p', String(free)],
+      noWait: true,
+    });
+    t.after(() => broker.stop());
+    const exited = new Promise((r) => broker.process.once('exit', r));
+    await Promise.race([broker.waitForOutput(/ version \S+ running/), exited]);
+    assert.match(broker.output(), / version \S+ running/);
+    assert.match(
+      broker.output(),
+      new RegExp(`Opening ipv4 listen socket on port ${free}\\.`),
+    );
+  });
+
+  test('a websockets listener: "Unable to create websockets listener"', async (t) => {
+    const port = await holdLoopback(t);
+    const failed = await startBroker({
+      rawConfig: () => `listener ${port} 127.0.0.1\nprotocol websockets\n`,
+      noWait: true,
+    });
+    t.after(() => failed.stop());
+    const code = await new Promise((r) => failed.process.once('exit', r));
+    assert.equal(code, 1);
+    const last = failed.output().trim().split('\n').at(-1)!;
+    assert.match(
+      last,
+      new RegExp(`Error: Unable to create websockets listener on port ${port}\\.$`),
+    );
+  });
+});
+
 function canListen(host: string): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
