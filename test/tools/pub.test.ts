@@ -257,6 +257,16 @@ describe('midge_pub failures match mosquitto_pub', () => {
     assert.deepEqual([g!.code, g!.stderr], [m!.code, m!.stderr]);
   });
 
+  test('-l QoS 0: an oversize last line with no newline passes silently', async () => {
+    const args = ['-h', '127.0.0.1', '-p', `${small.port}`, '-t', 'big', '-l'];
+    const stdin = `a\n${'x'.repeat(200)}`;
+    const [m, g] = await Promise.all(
+      impls.map((i) => run(i, 'pub', [...args, '-V', '5'], { stdin })),
+    );
+    assert.deepEqual([m!.code, m!.stderr], [0, '']);
+    assert.deepEqual([g!.code, g!.stderr], [m!.code, m!.stderr]);
+  });
+
   test('empty stdin with -s, missing topic or message', async () => {
     const sets = [
       ['-t', 'x', '-s'],

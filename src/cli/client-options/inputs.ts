@@ -91,9 +91,11 @@ export async function readStdinMessage(stdin: Readable = process.stdin): Promise
  * Stdin as lines (-l): each line without its '\n' ('\r' is kept, as
  * Mosquitto keeps it); a last line without '\n' counts too. Reading
  * pauses while the consumer awaits, which is the back-pressure.
+ * `ending.unterminated` turns true as that last line is given.
  */
 export async function* stdinLines(
   stdin: Readable = process.stdin,
+  ending: { unterminated: boolean } = { unterminated: false },
 ): AsyncGenerator<Buffer> {
   let pending: Buffer[] = [];
   for await (const data of stdin) {
@@ -109,5 +111,8 @@ export async function* stdinLines(
     }
     if (start < chunk.length) pending.push(chunk.subarray(start));
   }
-  if (pending.length > 0) yield Buffer.concat(pending);
+  if (pending.length === 0) return;
+  // Set before the yield: the reader learns it while handling that line.
+  ending.unterminated = true;
+  yield Buffer.concat(pending);
 }
