@@ -213,6 +213,21 @@ describe('ports another process holds, with several ports', () => {
     );
   });
 
+  test('-p whose every address is taken: status 1, no line of its own', async (t) => {
+    const held = await holdLoopback(t);
+    const failed = await startBroker({
+      rawConfig: () => 'log_type all\n',
+      args: ['-p', String(held)],
+      noWait: true,
+    });
+    t.after(() => failed.stop());
+    const code = await new Promise((r) => failed.process.once('exit', r));
+    assert.equal(code, 1);
+    const lines = failed.output().trim().split('\n');
+    assert.match(lines.at(-1)!, /^\d+: Error: Address already in use$/);
+    assert.match(lines.at(-2)!, new RegExp(`Opening ipv6 listen socket on port ${held}`));
+  });
+
   test('a websockets listener: "Unable to create websockets listener"', async (t) => {
     const port = await holdLoopback(t);
     const failed = await startBroker({
