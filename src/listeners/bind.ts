@@ -3,9 +3,10 @@
  * for "every address" or `localhost`, or the addresses of bind_interface),
  * or one Unix socket. Log lines are Mosquitto's.
  */
-import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { dirname } from 'node:path';
 import { errnoText } from '../io/errno-text.js';
 import { type Logger, LogType } from '../log/log-types.js';
 
@@ -164,9 +165,12 @@ function openUnix(
   removeStaleSocket(path);
   const server = createServer(onConnection);
   return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new BindError(`Unable to bind unix socket "${path}": ${error.code}.`)),
-    );
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const text = errnoText(unixBindCode(path, error)) ?? error.message;
+      // Mosquitto's line has no "Error: " prefix: it is logged here whole.
+      log.write(LogType.Error, `Error binding unix socket: ${text}`);
+      reject(new BindError(`cannot bind unix socket "${path}": ${text}`, true));
+    });
     server.listen({ path }, () => {
       server.removeAllListeners('error');
       server.on('error', (error) =>
@@ -176,6 +180,15 @@ function openUnix(
       resolve(server);
     });
   });
+}
+
+/**
+ * libuv reports a missing directory as EACCES when it binds a Unix socket;
+ * the system said ENOENT, which is what Mosquitto shows.
+ */
+function unixBindCode(path: string, error: NodeJS.ErrnoException): string | undefined {
+  if (error.code === 'EACCES' && !existsSync(dirname(path))) return 'ENOENT';
+  return error.code;
 }
 
 /**
