@@ -110,7 +110,7 @@ interface Tolerance {
    * port of it got any address (see Server.start).
    */
   localOnly: boolean;
-  /** libwebsockets words a failure its own way, whatever the errno. */
+  /** A websockets listener words any failure as Mosquitto does for one. */
   websockets: boolean;
 }
 
