@@ -28,9 +28,10 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function midge(
   entry: string,
   args: string[],
+  nodeFlags: string[] = [],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [entry, ...args], { cwd: dir });
+    const child = spawn(process.execPath, [...nodeFlags, entry, ...args], { cwd: dir });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -151,15 +152,8 @@ describe('bench - bad input to the built command', () => {
       preload,
       "Object.defineProperty(process, 'platform', { value: 'darwin' });\n",
     );
-    const args = ['--import', preload, built, 'bench', '--smoke', '--out', 'nowhere'];
-    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, args, { cwd: dir });
-      let stderr = '';
-      child.stderr.on('data', (d) => {
-        stderr += d;
-      });
-      child.on('close', (code) => resolve({ code, stderr }));
-    });
+    const args = ['bench', '--smoke', '--out', 'nowhere'];
+    const r = await midge(built, args, ['--import', preload]);
     assert.equal(r.code, 1, r.stderr);
     assert.equal(r.stderr, 'bench: not supported on darwin: it needs Linux\n');
     assert.equal(existsSync(join(dir, 'nowhere')), false);

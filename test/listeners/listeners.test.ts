@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import { connect, createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import { freePort, type RunningBroker, startBroker } from '../helpers/broker.js';
+import {
+  freePort,
+  type RunningBroker,
+  type StartOptions,
+  startBroker,
+} from '../helpers/broker.js';
 import { pubArgs, runTool, startListening } from './support.js';
 
 let broker: RunningBroker;
@@ -136,26 +141,40 @@ describe('bind_interface that does not exist', () => {
   });
 });
 
-describe('a port another process holds', () => {
-  /** A server of the test's own on 127.0.0.1:port, closed at the end. */
-  async function hold(t: { after(fn: () => void): void }): Promise<number> {
-    const port = await freePort();
-    const holder = createServer();
-    await new Promise<void>((r) => holder.listen(port, '127.0.0.1', r));
-    t.after(() => holder.close());
-    return port;
-  }
+interface Teardown {
+  after(fn: () => void): void;
+}
 
+/**
+ * Servers of the test's own on one port of `hosts` (those this machine
+ * has), closed at the end; returns the port.
+ */
+async function hold(t: Teardown, hosts = ['127.0.0.1']): Promise<number> {
+  const port = await freePort();
+  for (const host of hosts) {
+    if (host === '::1' && !(await canListen('::1'))) continue;
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen({ port, host, ipv6Only: true }, r));
+    t.after(() => holder.close());
+  }
+  return port;
+}
+
+/** Starts a broker expected to fail: its exit status and its log lines. */
+async function failedStart(t: Teardown, options: StartOptions) {
+  const failed = await startBroker({ ...options, noWait: true });
+  t.after(() => failed.stop());
+  const code = await new Promise((r) => failed.process.once('exit', r));
+  return { code, lines: failed.output().trim().split('\n') };
+}
+
+describe('a port another process holds', () => {
   test('a configured listener: "Error: Address already in use", status 1', async (t) => {
     const port = await hold(t);
-    const failed = await startBroker({
+    const { code, lines } = await failedStart(t, {
       rawConfig: () => `listener ${port} 127.0.0.1\n`,
-      noWait: true,
     });
-    t.after(() => failed.stop());
-    const code = await new Promise((r) => failed.process.once('exit', r));
     assert.equal(code, 1);
-    const lines = failed.output().trim().split('\n');
     assert.match(lines.at(-1)!, /^\d+: Error: Address already in use$/);
   });
 
@@ -183,17 +202,7 @@ describe('a port another process holds', () => {
 });
 
 describe('ports another process holds, with several ports', () => {
-  /** Servers of the test's own on every loopback address it has. */
-  async function holdLoopback(t: { after(fn: () => void): void }): Promise<number> {
-    const port = await freePort();
-    for (const host of ['127.0.0.1', '::1']) {
-      if (host === '::1' && !(await canListen('::1'))) continue;
-      const holder = createServer();
-      await new Promise<void>((r) => holder.listen({ port, host, ipv6Only: true }, r));
-      t.after(() => holder.close());
-    }
-    return port;
-  }
+  const holdLoopback = (t: Teardown) => hold(t, ['127.0.0.1', '::1']);
 
   test('-p twice: runs on the second port when the first is taken', async (t) => {
     const held = await holdLoopback(t);
@@ -215,31 +224,23 @@ describe('ports another process holds, with several ports', () => {
 
   test('-p whose every address is taken: status 1, no line of its own', async (t) => {
     const held = await holdLoopback(t);
-    const failed = await startBroker({
+    const { code, lines } = await failedStart(t, {
       rawConfig: () => 'log_type all\n',
       args: ['-p', String(held)],
-      noWait: true,
     });
-    t.after(() => failed.stop());
-    const code = await new Promise((r) => failed.process.once('exit', r));
     assert.equal(code, 1);
-    const lines = failed.output().trim().split('\n');
     assert.match(lines.at(-1)!, /^\d+: Error: Address already in use$/);
     assert.match(lines.at(-2)!, new RegExp(`Opening ipv6 listen socket on port ${held}`));
   });
 
   test('a websockets listener: "Unable to create websockets listener"', async (t) => {
     const port = await holdLoopback(t);
-    const failed = await startBroker({
+    const { code, lines } = await failedStart(t, {
       rawConfig: () => `listener ${port} 127.0.0.1\nprotocol websockets\n`,
-      noWait: true,
     });
-    t.after(() => failed.stop());
-    const code = await new Promise((r) => failed.process.once('exit', r));
     assert.equal(code, 1);
-    const last = failed.output().trim().split('\n').at(-1)!;
     assert.match(
-      last,
+      lines.at(-1)!,
       new RegExp(`Error: Unable to create websockets listener on port ${port}\\.$`),
     );
   });
