@@ -3,7 +3,7 @@
  * text is built from the table.
  */
 import type { BrokerName } from './brokers/brokers.js';
-import { brokerNames } from './brokers/brokers.js';
+import { brokerNames, defaultBrokers } from './brokers/brokers.js';
 import type { Settings } from './scenarios/types.js';
 
 export interface Options {
@@ -53,7 +53,7 @@ const rows: OptionRow[] = [
   {
     flag: '--brokers',
     arg: 'list',
-    help: `comma-separated, from ${brokerNames.join(',')}`,
+    help: `comma-separated, from ${brokerNames.join(',')} (floor: when named)`,
     apply: (o, v) => {
       o.brokers = parseBrokers(v);
     },
@@ -278,7 +278,7 @@ export function defaultOptions(cpus: number): Options {
       quietMs: 1000,
       settleMs: 1500,
     },
-    brokers: [...brokerNames],
+    brokers: [...defaultBrokers],
     scenarios: [],
     workers: Math.max(1, cpus - 1),
     out: 'midge-bench',

@@ -1,6 +1,7 @@
 /**
  * The brokers under test and how to start each one: midge from its build,
- * Mosquitto from Debian's package (or the PATH), Aedes from npm. Each gets the same
+ * Mosquitto from Debian's package (or the PATH), Aedes from npm, and, when
+ * asked for by name, the Node floor (./floor-relay.ts). Each gets the same
  * minimal setup: one listener on 127.0.0.1, anonymous access, defaults for
  * everything else (limits included), and persistence only when a scenario
  * asks for it.
@@ -11,11 +12,20 @@ import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type BrokerName = 'midge' | 'mosquitto' | 'aedes';
-export const brokerNames: readonly BrokerName[] = ['midge', 'mosquitto', 'aedes'];
+export type BrokerName = 'midge' | 'mosquitto' | 'aedes' | 'floor';
+export const brokerNames: readonly BrokerName[] = [
+  'midge',
+  'mosquitto',
+  'aedes',
+  'floor',
+];
+/** What runs unless `--brokers` says otherwise: the floor only on request. */
+export const defaultBrokers: readonly BrokerName[] = ['midge', 'mosquitto', 'aedes'];
 
 export interface BrokerFeatures {
   persistence: boolean;
+  /** The scenario needs retained messages kept and sent to new subscribers. */
+  retained: boolean;
 }
 
 export interface LaunchPlan {
@@ -205,4 +215,32 @@ const aedes: BrokerDef = {
   plan: (s) => ({ command: process.execPath, args: [aedesScript, String(s.port)] }),
 };
 
-export const brokerDefs: Record<BrokerName, BrokerDef> = { midge, mosquitto, aedes };
+const floorScript = fileURLToPath(new URL('./floor-relay.js', import.meta.url));
+
+const floor: BrokerDef = {
+  name: 'floor',
+  path: () => floorScript,
+  unavailable: () =>
+    existsSync(floorScript) ? null : 'not built: run `npm run build` first',
+  // It is made of this package's own I/O code, whatever midge is measured.
+  version: () => {
+    const pkg = readFileSync(`${root}package.json`, 'utf8');
+    return (JSON.parse(pkg) as { version: string }).version;
+  },
+  lacks: (features) => {
+    if (features.persistence) return 'the floor stores nothing (no persistence)';
+    if (features.retained) return 'the floor keeps no retained messages';
+    return null;
+  },
+  plan: (s) => ({
+    command: process.execPath,
+    args: [...s.nodeFlags, floorScript, String(s.port)],
+  }),
+};
+
+export const brokerDefs: Record<BrokerName, BrokerDef> = {
+  midge,
+  mosquitto,
+  aedes,
+  floor,
+};

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { brokerNames, ownMidgeBuild } from '../brokers/brokers.js';
 import { compact, ratio } from './format.js';
-import { figureOf, type Results, ratioOf, whyMissing } from './results.js';
+import { comparedWith, figureOf, type Results, ratioOf, whyMissing } from './results.js';
 import { anomalies } from './table.js';
 import { checkTargets } from './targets.js';
 
@@ -43,9 +43,10 @@ function machineLines(r: Results): string[] {
 
 function figureRows(r: Results): string[] {
   const shown = brokerNames.filter((b) => r.brokers.some((i) => i.name === b));
+  const compared = comparedWith(r);
   const lines = [
-    row(['scenario', 'figure', ...shown, 'midge/mosquitto', 'midge/aedes']),
-    row(['---', '---', ...shown.map(() => '---:'), '---:', '---:']),
+    row(['scenario', 'figure', ...shown, ...compared.map((b) => `midge/${b}`)]),
+    row(['---', '---', ...shown.map(() => '---:'), ...compared.map(() => '---:')]),
   ];
   for (const s of r.scenarios) {
     for (const f of s.figures) {
@@ -59,8 +60,7 @@ function figureRows(r: Results): string[] {
           s.id,
           `${f.metric} ${f.unit} ${arrow}`,
           ...cells,
-          ratio(ratioOf(s, 'mosquitto', f.metric)),
-          ratio(ratioOf(s, 'aedes', f.metric)),
+          ...compared.map((b) => ratio(ratioOf(s, b, f.metric))),
         ]),
       );
     }

@@ -71,11 +71,21 @@ export function ratioOf(
   s: ScenarioResult,
   other: BrokerName,
   metric: string,
+  of: BrokerName = 'midge',
 ): number | null {
-  const mine = figureOf(s, 'midge', metric);
+  const mine = figureOf(s, of, metric);
   const theirs = figureOf(s, other, metric);
   if (mine === null || theirs === null || theirs === 0) return null;
   return mine / theirs;
+}
+
+/**
+ * The brokers midge's figures are divided by in the tables: Mosquitto and
+ * Aedes always, the floor when the run has it.
+ */
+export function comparedWith(results: Results): BrokerName[] {
+  const floor = results.brokers.some((b) => b.name === 'floor');
+  return floor ? ['mosquitto', 'aedes', 'floor'] : ['mosquitto', 'aedes'];
 }
 
 /**

@@ -11,6 +11,7 @@ const colours: Record<BrokerName, string> = {
   midge: '#2a9d8f',
   mosquitto: '#e76f51',
   aedes: '#457b9d',
+  floor: '#9a9a9a',
 };
 
 const width = 720;

@@ -3,9 +3,10 @@
  * Mosquitto and to Aedes, then the runs whose messages did not all arrive
  * exactly once and in order, and the runs worth a second look.
  */
-import { brokerNames } from '../brokers/brokers.js';
+import { type BrokerName, brokerNames } from '../brokers/brokers.js';
 import { compact, layout, ratio } from './format.js';
 import {
+  comparedWith,
   contended,
   figureOf,
   generatorBound,
@@ -16,6 +17,13 @@ import {
   stolen,
   whyMissing,
 } from './results.js';
+
+const shortName: Record<BrokerName, string> = {
+  midge: 'midge',
+  mosquitto: 'mosq',
+  aedes: 'aedes',
+  floor: 'floor',
+};
 
 function metricLabel(f: { metric: string; unit: string; better: string }): string {
   return `${f.metric} ${f.unit} ${f.better === 'higher' ? '^' : 'v'}`;
@@ -30,14 +38,14 @@ export function figureRows(results: Results, s: ScenarioResult): string[][] {
       const v = figureOf(s, b, f.metric);
       return v === null ? whyMissing(s, b, f.metric) : compact(v);
     }),
-    ratio(ratioOf(s, 'mosquitto', f.metric)),
-    ratio(ratioOf(s, 'aedes', f.metric)),
+    ...comparedWith(results).map((b) => ratio(ratioOf(s, b, f.metric))),
   ]);
 }
 
 export function header(results: Results): string[] {
   const shown = brokerNames.filter((b) => results.brokers.some((i) => i.name === b));
-  return ['scenario', 'figure', ...shown, 'midge/mosq', 'midge/aedes'];
+  const ratios = comparedWith(results).map((b) => `midge/${shortName[b]}`);
+  return ['scenario', 'figure', ...shown, ...ratios];
 }
 
 export function figureTable(results: Results, scenarios = results.scenarios): string {

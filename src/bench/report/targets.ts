@@ -30,18 +30,30 @@ function versus(
       detail: `no ${metric} figure to compare`,
     };
   }
-  const met =
-    s.figures.find((f) => f.metric === metric)?.better === 'lower'
-      ? r <= factor
-      : r >= factor;
+  const lower = s.figures.find((f) => f.metric === metric)?.better === 'lower';
+  const meets = (x: number) => (lower ? x <= factor : x >= factor);
+  const met = meets(r);
   const doubt = [caveat(s, 'midge'), caveat(s, other)].filter(Boolean).join(', ');
   const unsure = doubt ? ` (unsure: ${doubt})` : '';
+  const floor = floorNote(s, metric, other, meets);
   return {
     target,
     scenario: s.id,
     status: met ? 'met' : 'missed',
-    detail: `${metric}: midge/${other} = ${r.toFixed(2)}${unsure}`,
+    detail: `${metric}: midge/${other} = ${r.toFixed(2)}${unsure}${floor}`,
   };
+}
+
+/** The floor's own ratio, when it ran: can any broker on Node meet the target? */
+function floorNote(
+  s: ScenarioResult,
+  metric: string,
+  other: BrokerName,
+  meets: (ratio: number) => boolean,
+): string {
+  const r = ratioOf(s, other, metric, 'floor');
+  if (r === null) return '';
+  return `; floor/${other} = ${r.toFixed(2)}${meets(r) ? '' : ' (the floor misses it too)'}`;
 }
 
 function throughputChecks(s: ScenarioResult): TargetCheck[] {

@@ -7,7 +7,7 @@ import type { QoS } from '../../protocol/index.js';
 import { Flow, type Topology } from './flow.js';
 import type { Context, Figure, Outcome, Scenario } from './types.js';
 
-const noFeatures = { persistence: false };
+const noFeatures = { persistence: false, retained: false };
 
 const deliveredFigure: Omit<Figure, 'value'> = {
   metric: 'delivered',
@@ -197,7 +197,7 @@ export function persistent(): Scenario {
       persistent: true,
     })),
     kind: 'persistence',
-    features: { persistence: true },
+    features: { persistence: true, retained: false },
   };
 }
 

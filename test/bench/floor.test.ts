@@ -1,0 +1,150 @@
+/**
+ * bench - floor: the Node floor relay (`--brokers ...,floor`) carries the
+ * bench's flows between real clients, holds subscribers to the same
+ * in-flight window as the brokers it is set against, and shows in the
+ * targets table whether the floor itself meets each target.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Results, ScenarioResult } from '../../src/bench/report/results.js';
+import { checkTargets } from '../../src/bench/report/targets.js';
+import { freePort } from '../helpers/broker.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { open } from '../interop/mqttjs-support.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const relay = join(root, 'dist/bench/brokers/floor-relay.js');
+
+describe('bench - floor relay', () => {
+  let port = 0;
+  let child: ChildProcess;
+
+  before(async () => {
+    port = await freePort();
+    child = spawn(process.execPath, [relay, String(port)], { stdio: 'pipe' });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.once('data', () => resolve());
+      child.once('exit', (code) => reject(new Error(`relay exited: ${code}`)));
+    });
+  });
+  after(() => {
+    child.kill();
+  });
+
+  for (const version of [4, 5] as const) {
+    it(`carries QoS 0, 1 and 2, large and small, at protocol level ${version}`, async (t) => {
+      const topic = `floor/v${version}`;
+      const exact = await open(t, port, { protocolVersion: version });
+      const wild = await open(t, port, { protocolVersion: version });
+      await exact.client.subscribeAsync(topic, { qos: 2 });
+      await wild.client.subscribeAsync('floor/+', { qos: 2 });
+      const pub = await open(t, port, { protocolVersion: version });
+      // 100 KB spans reads of the socket, so the relay assembles it.
+      const big = 'x'.repeat(100_000);
+      const sent = [
+        { payload: 'q0', qos: 0 },
+        { payload: 'q1', qos: 1 },
+        { payload: 'q2', qos: 2 },
+        { payload: big, qos: 1 },
+        { payload: `${big}!`, qos: 2 },
+      ] as const;
+      for (const m of sent)
+        await pub.client.publishAsync(topic, m.payload, { qos: m.qos });
+      // MQTT.js hands a QoS 2 message over at PUBREL, so the order across
+      // QoS levels is the client's; the set must be whole and intact.
+      const key = (m: { payload: string; qos: number }) => `${m.qos}:${m.payload}`;
+      for (const inbox of [exact.inbox, wild.inbox]) {
+        const got = await inbox.take(sent.length);
+        assert.ok(got.every((m) => m.topic === topic));
+        assert.deepEqual(got.map(key).sort(), sent.map(key).sort());
+      }
+    });
+  }
+
+  it('keeps at most 20 QoS 1 messages unacknowledged per subscriber', async (t) => {
+    const sub = await RawClient.session(t, port, { clientId: 'slow' });
+    await sub.subscribe([{ topic: 'floor/w', qos: 1 }]);
+    const pub = await open(t, port, { protocolVersion: 4 });
+    for (let i = 0; i < 25; i++) pub.client.publish('floor/w', String(i), { qos: 1 });
+    const ids = new Set<number>();
+    for (let i = 0; i < 20; i++) ids.add((await sub.expect('publish')).messageId ?? 0);
+    assert.equal(ids.size, 20, 'each in flight under an id of its own');
+    await sub.expectNothing(300);
+    sub.send({ cmd: 'puback', messageId: [...ids][0] as number });
+    const next = await sub.expect('publish');
+    assert.equal(next.payload.toString(), '20');
+    await sub.expectNothing(300);
+  });
+});
+
+/** A run of one scenario with a figure per broker, as results.json holds it. */
+function run(figures: Record<string, number>): Results {
+  const scenario: ScenarioResult = {
+    id: '1to1-q1-64KB',
+    title: '1->1, QoS 1, 64KB payload',
+    kind: 'throughput',
+    figures: [{ metric: 'delivered', unit: 'msg/s', better: 'higher' }],
+    runs: Object.entries(figures).map(([broker, value]) => ({
+      broker: broker as 'midge',
+      outcome: {
+        figures: [{ metric: 'delivered', unit: 'msg/s', better: 'higher', value }],
+        errors: [],
+      },
+    })),
+  };
+  return { scenarios: [scenario] } as unknown as Results;
+}
+
+describe('bench - floor in the targets', () => {
+  it('says when the floor itself misses a target, and not when it meets it', () => {
+    const checks = checkTargets(run({ midge: 25, mosquitto: 18, aedes: 10, floor: 27 }));
+    const vsMosquitto = checks.find((c) => c.target === '>= 1.5x Mosquitto');
+    assert.match(vsMosquitto?.detail ?? '', /floor\/mosquitto = 1\.50$/);
+    const twice = checks.find((c) => c.target.startsWith('1->1'));
+    assert.equal(twice?.status, 'missed');
+    assert.match(
+      twice?.detail ?? '',
+      /floor\/mosquitto = 1\.50 \(the floor misses it too\)/,
+    );
+  });
+
+  it('adds nothing when the floor did not run', () => {
+    const checks = checkTargets(run({ midge: 25, mosquitto: 18, aedes: 10 }));
+    assert.ok(checks.every((c) => !c.detail.includes('floor')));
+  });
+});
+
+describe('bench - floor in a run', () => {
+  const out = mkdtempSync(join(tmpdir(), 'midge-bench-floor-'));
+  after(() => rmSync(out, { recursive: true, force: true }));
+
+  it('runs when named, with n/a and the reason where it lacks a feature', async () => {
+    const args = ['--brokers', 'midge,floor', '--scenarios', '1to1-q1-16B,retained'];
+    const code = await new Promise<number | null>((resolve) => {
+      const bench = spawn(
+        process.execPath,
+        [join(root, 'dist/cli/midge.js'), 'bench', ...args, '--smoke', '--quiet'],
+        { cwd: out, stdio: 'ignore' },
+      );
+      bench.once('exit', resolve);
+    });
+    assert.equal(code, 0);
+    const results = JSON.parse(
+      readFileSync(join(out, 'midge-bench', 'latest.json'), 'utf8'),
+    ) as Results;
+    const floorOf = (id: string) =>
+      results.scenarios.find((s) => s.id === id)?.runs.find((r) => r.broker === 'floor');
+    const flow = floorOf('1to1-q1-16B')?.outcome;
+    assert.ok((flow?.figures[0]?.value ?? 0) > 0);
+    assert.equal(flow?.integrity?.lost, 0);
+    assert.equal(
+      floorOf('retained-storm')?.skipped,
+      'the floor keeps no retained messages',
+    );
+  });
+});
