@@ -83,6 +83,14 @@ const rows: OptionRow[] = [
     },
   },
   {
+    flag: '--latency-warmup',
+    arg: 's',
+    help: 'the same for the latency scenarios (5)',
+    apply: (o, v) => {
+      o.settings.latencyWarmup = num('--latency-warmup', v);
+    },
+  },
+  {
     flag: '--idle',
     arg: 'n',
     help: 'idle connections for the memory scenario (10000)',
@@ -243,6 +251,7 @@ function smoke(o: Options): void {
   Object.assign(o.settings, {
     duration: 0.15,
     warmup: 0.05,
+    latencyWarmup: 0.05,
     idle: 200,
     rate: 500,
     publishRate: 2000,
@@ -265,6 +274,7 @@ export function defaultOptions(cpus: number): Options {
     settings: {
       duration: 3,
       warmup: 1,
+      latencyWarmup: 5,
       idle: 10_000,
       rate: 10_000,
       publishRate: 0,

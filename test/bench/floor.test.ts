@@ -2,7 +2,8 @@
  * bench - floor: the Node floor relay (`--brokers ...,floor`) carries the
  * bench's flows between real clients, holds subscribers to the same
  * in-flight window as the brokers it is set against, and shows in the
- * targets table whether the floor itself meets each target.
+ * targets table whether the floor itself meets each target. Also the
+ * latency scenarios' own warm-up, run here on the floor for speed.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -146,5 +147,41 @@ describe('bench - floor in a run', () => {
       floorOf('retained-storm')?.skipped,
       'the floor keeps no retained messages',
     );
+  });
+});
+
+describe('bench - latency warm-up', () => {
+  const out = mkdtempSync(join(tmpdir(), 'midge-bench-warm-'));
+  after(() => rmSync(out, { recursive: true, force: true }));
+
+  it('warms the latency scenarios for --latency-warmup, the others for --warmup', async () => {
+    const args = ['--brokers', 'floor', '--scenarios', 'latency-q0,1to1-q0-16B'];
+    const code = await new Promise<number | null>((resolve) => {
+      const bench = spawn(
+        process.execPath,
+        [
+          join(root, 'dist/cli/midge.js'),
+          'bench',
+          ...args,
+          '--smoke',
+          '--latency-warmup',
+          '1.5',
+        ],
+        { cwd: out, stdio: 'ignore' },
+      );
+      bench.once('exit', resolve);
+    });
+    assert.equal(code, 0);
+    const results = JSON.parse(
+      readFileSync(join(out, 'midge-bench', 'latest.json'), 'utf8'),
+    ) as Results;
+    const seconds = (id: string) =>
+      results.scenarios.find((s) => s.id === id)?.runs[0]?.seconds ?? 0;
+    assert.equal(results.settings.latencyWarmup, 1.5);
+    assert.ok(
+      seconds('latency-q0') >= 1.5,
+      `latency run took ${seconds('latency-q0')} s`,
+    );
+    assert.ok(seconds('1to1-q0-16B') < 1.5, `1to1 run took ${seconds('1to1-q0-16B')} s`);
   });
 });

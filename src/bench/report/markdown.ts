@@ -36,7 +36,8 @@ function machineLines(r: Results): string[] {
       `Linux ${m.kernel}`,
     `- Node ${m.node}; ${brokers.join(', ')}; ${midgeSource(r)}`,
     `- ${r.pinning.note}; ${r.workers} generator worker thread(s)`,
-    `- ${r.settings.duration} s measured after ${r.settings.warmup} s warm-up per ` +
+    `- ${r.settings.duration} s measured after ${r.settings.warmup} s warm-up ` +
+      `(${r.settings.latencyWarmup ?? r.settings.warmup} s for latency) per ` +
       `scenario and broker; run ${r.startedAt} to ${r.finishedAt}`,
   ];
 }

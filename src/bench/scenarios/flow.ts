@@ -39,6 +39,8 @@ export interface Topology {
   oneWorker?: boolean;
   /** Persistent sessions (Clean Session 0) for every client. */
   persistent?: boolean;
+  /** Seconds of warm-up instead of the settings' `warmup`. */
+  warmup?: number;
 }
 
 export interface Window {
@@ -129,14 +131,15 @@ export class Flow {
   /** Starts publishing, warms up, then measures one window. */
   async run(onWindow?: (on: boolean) => Promise<void>): Promise<Window> {
     const { pool, settings } = this.#ctx;
+    const warmup = this.#warmup;
     await pool.all({ cmd: 'start' }, this.workers);
-    await this.#wait('warm-up', settings.warmup, 0);
+    await this.#wait('warm-up', warmup, 0);
     await onWindow?.(true);
     await pool.all({ cmd: 'elu' }, this.workers);
     const meter = this.#ctx.meter();
     meter.begin();
     const first = this.#snapshot();
-    await this.#wait('measure', settings.duration, settings.warmup);
+    await this.#wait('measure', settings.duration, warmup);
     const last = this.#snapshot();
     const load = meter.end();
     const busy = await pool.all<number>({ cmd: 'elu' }, this.workers);
@@ -207,9 +210,13 @@ export class Flow {
     };
   }
 
+  get #warmup(): number {
+    return this.#topo.warmup ?? this.#ctx.settings.warmup;
+  }
+
   async #wait(phase: string, seconds: number, offset: number): Promise<void> {
     const { settings, broker, pool } = this.#ctx;
-    const span = { offset, total: settings.warmup + settings.duration };
+    const span = { offset, total: this.#warmup + settings.duration };
     const meter = rateMeter(() => pool.total(Counter.Delivered), 'msg/s');
     await waitShowing(this.#ctx, phase, seconds, span, () => {
       this.peakRssKiB = Math.max(this.peakRssKiB, broker.rssKiB() || 0);

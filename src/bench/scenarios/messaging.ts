@@ -159,6 +159,7 @@ export function latency(qos: QoS, rate: number): Scenario {
         publishers: [{ topics: [`${ctx.prefix}/l`], qos, payload: 16, rate }],
         subscribers: [{ filters: [`${ctx.prefix}/l`], qos, latency: true }],
         oneWorker: true,
+        warmup: ctx.settings.latencyWarmup,
       });
       try {
         await flow.open();

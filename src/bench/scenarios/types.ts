@@ -12,6 +12,11 @@ export interface Settings {
   duration: number;
   /** Seconds of load before measuring starts. */
   warmup: number;
+  /**
+   * The same for the latency scenarios, whose fixed rate brings the broker
+   * far fewer messages per second of warm-up than an open-loop flow.
+   */
+  latencyWarmup: number;
   /** Idle connections for the memory scenario. */
   idle: number;
   /** Messages per second in the latency scenarios. */
