@@ -270,7 +270,7 @@ function sendInflight(
     core.observer?.outgoingRemoved(session, out);
     return;
   }
-  ownPayload(msg);
+  ownPayloadIn(msg, buf);
   out.packetId = id;
   out.state = OutgoingState.Publish;
   out.sent = true;
@@ -280,6 +280,21 @@ function sendInflight(
   // Noted before the write, so the write waits for the state to be saved.
   core.observer?.outgoingChanged(session, out);
   writePublish(conn, msg, buf);
+}
+
+/**
+ * Owns the payload as the tail of `packet`, a PUBLISH of it just made,
+ * which nothing writes into again: the copy that ownPayload would make is
+ * already there.
+ */
+function ownPayloadIn(msg: StoredMessage, packet: Buffer): void {
+  if (msg.owned) return;
+  if (isSplit(msg)) {
+    ownPayload(msg);
+    return;
+  }
+  msg.payload = packet.subarray(packet.length - msg.payload.length);
+  msg.owned = true;
 }
 
 /** Writes a PUBLISH: `buf` is the header alone when the payload is split. */
@@ -346,17 +361,31 @@ function publishBytes(
   const k = formIndex(v5, qos, retain);
   let form = msg.forms[k];
   if (form === undefined) {
-    const packet = publishPacket(msg, msg.topic, qos, retain, 1, false, msg.properties);
+    const packet = publishPacket(
+      msg,
+      msg.topic,
+      qos,
+      retain,
+      packetId,
+      dup,
+      msg.properties,
+    );
     form = encodeIfFits(packet, v5 ? 5 : 4, isSplit(msg));
     if (form === undefined) return undefined;
     msg.forms[k] = form;
+    // A new form goes out as it is, to the first client that needs it:
+    // later clients' copies take their own packet id and DUP flag, and
+    // nothing writes into a form once made.
+    return tooLarge(conn, msg, form) ? undefined : form;
   }
   if (tooLarge(conn, msg, form)) return undefined;
   if (qos === 0) return form;
   const buf = Buffer.allocUnsafe(form.length);
   form.copy(buf);
   buf.writeUInt16BE(packetId, publishPacketIdOffset(buf));
-  if (dup) buf[0] = (buf[0] as number) | 0x08;
+  // The form may have been made for a resend, with DUP set.
+  const flags = buf[0] as number;
+  buf[0] = dup ? flags | 0x08 : flags & ~0x08;
   return buf;
 }
 
