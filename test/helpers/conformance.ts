@@ -23,6 +23,15 @@ export function fileBroker(config = '', options: StartOptions = {}) {
   return {
     get port() {
       assert.ok(running, 'broker not started');
+      // A broker that died takes every later test of the file with it:
+      // say so once, with what it said, rather than "connection refused".
+      const { exitCode, signalCode } = running.process;
+      if (exitCode !== null || signalCode !== null) {
+        assert.fail(
+          `the file's broker exited (code ${exitCode}, signal ${signalCode}); ` +
+            `its output ended:\n${running.output().slice(-2000)}`,
+        );
+      }
       return running.port;
     },
     get broker() {
