@@ -89,7 +89,7 @@ export class Runner {
   }
 
   async #broker(def: BrokerDef, features: BrokerFeatures, dir: string) {
-    const key = `${def.name}:${features.persistence}`;
+    const key = `${def.name}:${features.persistence}:${features.inflight}`;
     const shared = this.#shared.get(key);
     if (shared?.running) return shared;
     const proc = await BrokerProcess.start(

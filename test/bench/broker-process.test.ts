@@ -29,7 +29,7 @@ async function startError(command: string): Promise<string> {
   const settings = {
     port: await freePort(),
     dir: join(dir, 'run'),
-    features: { persistence: false, retained: false },
+    features: { persistence: false, retained: false, inflight: 0 },
     nodeFlags: [],
   };
   try {

@@ -26,6 +26,11 @@ export interface BrokerFeatures {
   persistence: boolean;
   /** The scenario needs retained messages kept and sent to new subscribers. */
   retained: boolean;
+  /**
+   * QoS 1/2 messages a broker may have unacknowledged per client: its
+   * max_inflight_messages, set only when not 0 (the default, 20).
+   */
+  inflight: number;
 }
 
 export interface LaunchPlan {
@@ -99,6 +104,7 @@ const mosquittoPath = findMosquitto();
 
 function confText(s: LaunchSettings): string {
   const lines = [`listener ${s.port} 127.0.0.1`, 'allow_anonymous true'];
+  if (s.features.inflight > 0) lines.push(`max_inflight_messages ${s.features.inflight}`);
   if (s.features.persistence) {
     lines.push('persistence true', `persistence_location ${s.dir}/`);
   }
@@ -234,7 +240,12 @@ const floor: BrokerDef = {
   },
   plan: (s) => ({
     command: process.execPath,
-    args: [...s.nodeFlags, floorScript, String(s.port)],
+    args: [
+      ...s.nodeFlags,
+      floorScript,
+      String(s.port),
+      String(s.features.inflight || 20),
+    ],
   }),
 };
 

@@ -91,6 +91,28 @@ function idleMemory(s: ScenarioResult): TargetCheck {
   };
 }
 
+/**
+ * Throughput does not fall as queues deepen: midge with `depth` messages
+ * in flight against midge with the default 20 (1to1-q1-16B, the same
+ * flow), when both ran.
+ */
+function deeper(s: ScenarioResult, results: Results): TargetCheck {
+  const target = 'no slower with more in flight';
+  const shallow = results.scenarios.find((x) => x.id === '1to1-q1-16B');
+  const deep = figureOf(s, 'midge', 'delivered');
+  const base = shallow === undefined ? null : figureOf(shallow, 'midge', 'delivered');
+  if (deep === null || base === null || base === 0) {
+    return { target, scenario: s.id, status: 'n/a', detail: 'needs 1to1-q1-16B too' };
+  }
+  const r = deep / base;
+  return {
+    target,
+    scenario: s.id,
+    status: r >= 1 ? 'met' : 'missed',
+    detail: `delivered: midge here / midge at 20 in flight = ${r.toFixed(2)}`,
+  };
+}
+
 export function checkTargets(results: Results): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const s of results.scenarios) {
@@ -103,6 +125,7 @@ export function checkTargets(results: Results): TargetCheck[] {
       );
     }
     if (s.id === 'fan-in-q1') checks.push(noLoss(s));
+    if (s.id.startsWith('inflight-q1-')) checks.push(deeper(s, results));
     if (s.id === 'latency-q1') {
       checks.push(
         versus(s, 'p99', 'mosquitto', 1, 'p99 at fixed rate QoS 1 <= Mosquitto'),

@@ -73,7 +73,7 @@ export function connectionStorm(concurrency: number): Scenario {
     id: 'conn-storm',
     title: `connection storm, ${concurrency} connecting at once`,
     kind: 'connections',
-    features: { persistence: false, retained: false },
+    features: { persistence: false, retained: false, inflight: 0 },
     figures: [stormFigure],
     run: storm,
   };
@@ -146,7 +146,7 @@ export function idleConnections(count: number): Scenario {
     id: 'idle-conns',
     title: `${count.toLocaleString('en')} idle connections: broker memory each`,
     kind: 'memory',
-    features: { persistence: false, retained: false },
+    features: { persistence: false, retained: false, inflight: 0 },
     figures: [idleFigure],
     run: idle,
   };

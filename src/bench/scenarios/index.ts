@@ -3,6 +3,7 @@ import { connectionStorm, idleConnections } from './connections.js';
 import {
   fanIn,
   fanOut,
+  inflightDepth,
   latency,
   oneToOne,
   pairs,
@@ -21,6 +22,8 @@ export function allScenarios(s: Settings): Scenario[] {
     oneToOne(1, 65536),
     oneToOne(2, 16),
     oneToOne(2, 65536),
+    inflightDepth(1000),
+    inflightDepth(10_000),
     fanIn(s.fan, 0),
     fanIn(s.fan, 1),
     fanOut(s.fan, 0),

@@ -7,7 +7,7 @@ import type { QoS } from '../../protocol/index.js';
 import { Flow, type Topology } from './flow.js';
 import type { Context, Figure, Outcome, Scenario } from './types.js';
 
-const noFeatures = { persistence: false, retained: false };
+const noFeatures = { persistence: false, retained: false, inflight: 0 };
 
 const deliveredFigure: Omit<Figure, 'value'> = {
   metric: 'delivered',
@@ -189,6 +189,26 @@ export function latency(qos: QoS, rate: number): Scenario {
   };
 }
 
+/**
+ * 1->1 QoS 1 with `depth` messages in flight: the publisher's window and
+ * every broker's max_inflight_messages. A broker whose bookkeeping costs
+ * more per message as more are unacknowledged (a linear search per
+ * acknowledgement) slows down here; constant-time bookkeeping does not.
+ */
+export function inflightDepth(depth: number): Scenario {
+  return {
+    ...flowScenario(
+      `inflight-q1-${depth}`,
+      `1->1, QoS 1, 16B, ${depth.toLocaleString('en')} in flight`,
+      (prefix) => ({
+        publishers: [{ topics: [`${prefix}/f`], qos: 1, payload: 16, window: depth }],
+        subscribers: [{ filters: [`${prefix}/f`], qos: 1 }],
+      }),
+    ),
+    features: { persistence: false, retained: false, inflight: depth },
+  };
+}
+
 /** 1->1 QoS 1 between persistent sessions, with the broker's persistence on. */
 export function persistent(): Scenario {
   return {
@@ -198,7 +218,7 @@ export function persistent(): Scenario {
       persistent: true,
     })),
     kind: 'persistence',
-    features: { persistence: true, retained: false },
+    features: { persistence: true, retained: false, inflight: 0 },
   };
 }
 

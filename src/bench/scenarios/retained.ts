@@ -135,7 +135,7 @@ export function retainedStorm(count: number, subscribers: number): Scenario {
       `retained storm: ${count.toLocaleString('en')} stored, ` +
       `${subscribers} subscribers`,
     kind: 'throughput',
-    features: { persistence: false, retained: true },
+    features: { persistence: false, retained: true, inflight: 0 },
     figures,
     run,
   };
