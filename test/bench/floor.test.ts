@@ -120,24 +120,39 @@ describe('bench - floor in the targets', () => {
   });
 });
 
-describe('bench - floor in a run', () => {
+/**
+ * `midge bench --smoke --quiet` with `args`, from a directory of its own:
+ * its exit status and the results it wrote.
+ */
+async function smokeRun(
+  args: string[],
+): Promise<{ code: number | null; results: Results }> {
   const out = mkdtempSync(join(tmpdir(), 'midge-bench-floor-'));
   after(() => rmSync(out, { recursive: true, force: true }));
+  const code = await new Promise<number | null>((resolve) => {
+    const bench = spawn(
+      process.execPath,
+      [join(root, 'dist/cli/midge.js'), 'bench', ...args, '--smoke', '--quiet'],
+      { cwd: out, stdio: 'ignore' },
+    );
+    bench.once('exit', resolve);
+  });
+  const latest = join(out, 'midge-bench', 'latest.json');
+  const results = (
+    code === 0 ? JSON.parse(readFileSync(latest, 'utf8')) : null
+  ) as Results;
+  return { code, results };
+}
 
+describe('bench - floor in a run', () => {
   it('runs when named, with n/a and the reason where it lacks a feature', async () => {
-    const args = ['--brokers', 'midge,floor', '--scenarios', '1to1-q1-16B,retained'];
-    const code = await new Promise<number | null>((resolve) => {
-      const bench = spawn(
-        process.execPath,
-        [join(root, 'dist/cli/midge.js'), 'bench', ...args, '--smoke', '--quiet'],
-        { cwd: out, stdio: 'ignore' },
-      );
-      bench.once('exit', resolve);
-    });
+    const { code, results } = await smokeRun([
+      '--brokers',
+      'midge,floor',
+      '--scenarios',
+      '1to1-q1-16B,retained',
+    ]);
     assert.equal(code, 0);
-    const results = JSON.parse(
-      readFileSync(join(out, 'midge-bench', 'latest.json'), 'utf8'),
-    ) as Results;
     const floorOf = (id: string) =>
       results.scenarios.find((s) => s.id === id)?.runs.find((r) => r.broker === 'floor');
     const flow = floorOf('1to1-q1-16B')?.outcome;
@@ -151,30 +166,16 @@ describe('bench - floor in a run', () => {
 });
 
 describe('bench - latency warm-up', () => {
-  const out = mkdtempSync(join(tmpdir(), 'midge-bench-warm-'));
-  after(() => rmSync(out, { recursive: true, force: true }));
-
   it('warms the latency scenarios for --latency-warmup, the others for --warmup', async () => {
-    const args = ['--brokers', 'floor', '--scenarios', 'latency-q0,1to1-q0-16B'];
-    const code = await new Promise<number | null>((resolve) => {
-      const bench = spawn(
-        process.execPath,
-        [
-          join(root, 'dist/cli/midge.js'),
-          'bench',
-          ...args,
-          '--smoke',
-          '--latency-warmup',
-          '1.5',
-        ],
-        { cwd: out, stdio: 'ignore' },
-      );
-      bench.once('exit', resolve);
-    });
+    const { code, results } = await smokeRun([
+      '--brokers',
+      'floor',
+      '--scenarios',
+      'latency-q0,1to1-q0-16B',
+      '--latency-warmup',
+      '1.5',
+    ]);
     assert.equal(code, 0);
-    const results = JSON.parse(
-      readFileSync(join(out, 'midge-bench', 'latest.json'), 'utf8'),
-    ) as Results;
     const seconds = (id: string) =>
       results.scenarios.find((s) => s.id === id)?.runs[0]?.seconds ?? 0;
     assert.equal(results.settings.latencyWarmup, 1.5);
