@@ -26,9 +26,9 @@ import { compact, ratio } from './report/format.js';
 import { printMarkdown } from './report/markdown.js';
 import { Progress } from './report/progress.js';
 import type { BrokerInfo, Results, ScenarioResult } from './report/results.js';
-import { figureOf, ratioOf, whyMissing } from './report/results.js';
+import { comparedWith, figureOf, ratioOf, whyMissing } from './report/results.js';
 import { scenarioChart } from './report/svg.js';
-import { anomalies, figureTable, targetTable } from './report/table.js';
+import { anomalies, figureTable, shortName, targetTable } from './report/table.js';
 import { checkTargets } from './report/targets.js';
 import { Runner } from './runner.js';
 import { allScenarios, selectScenarios } from './scenarios/index.js';
@@ -86,9 +86,10 @@ function scenarioLines(s: ScenarioResult, brokers: BrokerInfo[]): string[] {
       const v = figureOf(s, b.name, f.metric);
       return `${b.name} ${v === null ? whyMissing(s, b.name, f.metric) : compact(v)}`;
     });
-    const ratios =
-      `midge/mosq ${ratio(ratioOf(s, 'mosquitto', f.metric))}, ` +
-      `midge/aedes ${ratio(ratioOf(s, 'aedes', f.metric))}`;
+    // The same ratios as the table's columns: the floor's when it ran.
+    const ratios = comparedWith({ brokers })
+      .map((b) => `midge/${shortName[b]} ${ratio(ratioOf(s, b, f.metric))}`)
+      .join(', ');
     const figure = `${f.metric} ${f.unit}`.padEnd(16);
     return `${s.id.padEnd(16)} ${figure} ${cells.join(' | ')}  (${ratios})`;
   });

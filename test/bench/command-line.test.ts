@@ -65,6 +65,17 @@ describe('bench - options', () => {
     assert.throws(() => parseOptions(['--brokers', ','], 2), /no broker named/);
   });
 
+  it('refuses a broker named twice, which would run twice for one column', () => {
+    assert.throws(
+      () => parseOptions(['--brokers', 'midge,floor,midge'], 2),
+      /--brokers: midge named twice/,
+    );
+    assert.deepEqual(parseOptions(['--brokers', 'floor,midge'], 2).brokers, [
+      'floor',
+      'midge',
+    ]);
+  });
+
   it('refuses a protocol level other than 4 or 5', () => {
     assert.equal(parseOptions(['--mqtt', '5'], 2).settings.version, 5);
     assert.equal(parseOptions(['--mqtt', '4'], 2).settings.version, 4);

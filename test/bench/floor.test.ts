@@ -114,6 +114,29 @@ describe('bench - floor in the targets', () => {
     );
   });
 
+  it('says the floor misses a target midge met without "too"', () => {
+    // midge/mosquitto 1.67 meets 1.5x; floor/mosquitto 1.39 does not.
+    const checks = checkTargets(run({ midge: 30, mosquitto: 18, aedes: 10, floor: 25 }));
+    const check = checks.find((c) => c.target === '>= 1.5x Mosquitto');
+    assert.equal(check?.status, 'met');
+    assert.match(
+      check?.detail ?? '',
+      /floor\/mosquitto = 1\.39 \(the floor misses it, midge does not\)$/,
+    );
+  });
+
+  it("carries the floor run's own doubt", () => {
+    const results = run({ midge: 25, mosquitto: 18, aedes: 10, floor: 20 });
+    const floorRun = results.scenarios[0]?.runs.find((r) => r.broker === 'floor');
+    if (floorRun?.outcome)
+      floorRun.outcome.load = { others: 0.9, othersOnBrokerCore: 0.5 };
+    const check = checkTargets(results).find((c) => c.target === '>= 1.5x Mosquitto');
+    assert.match(
+      check?.detail ?? '',
+      /floor\/mosquitto = 1\.11 \(the floor misses it too; unsure: floor run shared its core\)$/,
+    );
+  });
+
   it('adds nothing when the floor did not run', () => {
     const checks = checkTargets(run({ midge: 25, mosquitto: 18, aedes: 10 }));
     assert.ok(checks.every((c) => !c.detail.includes('floor')));

@@ -83,7 +83,7 @@ export function ratioOf(
  * The brokers midge's figures are divided by in the tables: Mosquitto and
  * Aedes always, the floor when the run has it.
  */
-export function comparedWith(results: Results): BrokerName[] {
+export function comparedWith(results: Pick<Results, 'brokers'>): BrokerName[] {
   const floor = results.brokers.some((b) => b.name === 'floor');
   return floor ? ['mosquitto', 'aedes', 'floor'] : ['mosquitto', 'aedes'];
 }

@@ -18,7 +18,7 @@ import {
   whyMissing,
 } from './results.js';
 
-const shortName: Record<BrokerName, string> = {
+export const shortName: Record<BrokerName, string> = {
   midge: 'midge',
   mosquitto: 'mosq',
   aedes: 'aedes',
