@@ -61,7 +61,7 @@ const rows: OptionRow[] = [
   {
     flag: '--scenarios',
     arg: 'list',
-    help: 'run only scenarios whose id contains one of these',
+    help: 'run only the scenarios named, or whose id contains one of these',
     apply: (o, v) => {
       o.scenarios = v.split(',').filter(Boolean);
     },

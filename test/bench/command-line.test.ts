@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseOptions } from '../../src/bench/options.js';
+import { allScenarios, selectScenarios } from '../../src/bench/scenarios/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'midge-bench-cli-'));
@@ -73,6 +74,17 @@ describe('bench - options', () => {
     assert.deepEqual(parseOptions(['--brokers', 'floor,midge'], 2).brokers, [
       'floor',
       'midge',
+    ]);
+  });
+
+  it('--scenarios: a whole id picks that scenario alone, a part picks all with it', () => {
+    const all = allScenarios(parseOptions([], 2).settings);
+    const ids = (filters: string[]) => selectScenarios(all, filters).map((s) => s.id);
+    assert.deepEqual(ids(['inflight-q1-1000']), ['inflight-q1-1000']);
+    assert.deepEqual(ids(['inflight']), ['inflight-q1-1000', 'inflight-q1-10000']);
+    assert.deepEqual(ids(['inflight-q1-1000', 'latency-q1']), [
+      'inflight-q1-1000',
+      'latency-q1',
     ]);
   });
 

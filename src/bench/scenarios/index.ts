@@ -40,8 +40,12 @@ export function allScenarios(s: Settings): Scenario[] {
   ];
 }
 
-/** Scenarios whose id contains any of `filters` (all when empty). */
+/** Scenarios whose id is, or else contains, one of `filters` (all when empty). */
 export function selectScenarios(all: Scenario[], filters: string[]): Scenario[] {
   if (filters.length === 0) return all;
-  return all.filter((s) => filters.some((f) => s.id.includes(f)));
+  // A whole id names that scenario alone: `inflight-q1-1000` is also part
+  // of `inflight-q1-10000`, which could not be left out otherwise.
+  const matches = (id: string, f: string) =>
+    all.some((s) => s.id === f) ? id === f : id.includes(f);
+  return all.filter((s) => filters.some((f) => matches(s.id, f)));
 }
