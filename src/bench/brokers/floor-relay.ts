@@ -5,24 +5,25 @@
  *
  * It is midge's I/O without MQTT: the same TCP transport (small writes
  * gathered and flushed once per turn, Nagle's algorithm off), the same
- * paced young collections and the same back-pressure thresholds. Of MQTT it only frames packets,
- * answers CONNECT, SUBSCRIBE and each QoS 1/2 step with a fixed reply, and
- * forwards each PUBLISH, bytes unchanged but for a packet identifier of
- * each subscriber's own, to the clients whose filters match its topic.
- * Like midge and Mosquitto, it keeps at most max_inflight_messages QoS 1/2
- * messages (20 unless the bench says otherwise) unacknowledged per
- * subscriber and queues the rest, counted rather than recorded. It keeps no session, no retained message, nothing
+ * paced young collections and the same back-pressure thresholds. Of MQTT
+ * it only frames packets, answers CONNECT, SUBSCRIBE and each QoS 1/2 step
+ * with a fixed reply, and forwards each PUBLISH, bytes unchanged but for a
+ * packet identifier of each subscriber's own, to the clients whose filters
+ * match its topic. Like midge and Mosquitto, it keeps at most
+ * max_inflight_messages QoS 1/2 messages (20 unless the bench says
+ * otherwise) unacknowledged per subscriber and queues the rest, counted
+ * rather than recorded. It keeps no session, no retained message, nothing
  * on disk, and checks nothing a client sends.
  *
  * So a target the floor misses is taken to be out of reach of any broker
  * on Node over `node:net`, and midge's distance to the floor is what its
  * MQTT work costs; the floor's own figures are measured in runs of their
  * own and as noisy as any, so midge can land level with it or past it.
- * It serves the bench and nothing else: a subscriber gets the
- * publisher's QoS whatever it asked for, and the publisher's bytes whatever
- * protocol level it speaks (the bench subscribes at the QoS it publishes,
- * and all its clients speak one level); retained messages and persistence
- * are not offered.
+ * It serves the bench and nothing else: a subscriber gets the publisher's
+ * QoS whatever it asked for, and the publisher's bytes whatever protocol
+ * level it speaks (the bench subscribes at the QoS it publishes, and all
+ * its clients speak one level); retained messages and persistence are not
+ * offered.
  *
  * @example
  * node dist/bench/brokers/floor-relay.js 1883 [max_inflight_messages]
