@@ -97,8 +97,14 @@ export class MemoryTransport implements Transport {
     for (const chunk of early) handlers.onData(chunk);
   }
 
+  /**
+   * The client gets bytes of its own, as over a socket: the broker shares
+   * one encoded PUBLISH among subscribers and keeps a message in flight
+   * inside the packet it sent (./delivery.ts), so a client that writes
+   * into a payload it received must not reach those.
+   */
   write(data: Buffer): void {
-    if (!this.#closed) this.#client.receive(data);
+    if (!this.#closed) this.#client.receive(Buffer.from(data));
   }
 
   end(): void {

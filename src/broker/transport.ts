@@ -35,6 +35,13 @@ export interface Transport {
    * itself rather than make closures.
    */
   start(handlers: TransportHandlers): void;
+  /**
+   * Queues `data`, which neither the adapter nor its peer may write into:
+   * the broker shares one encoded PUBLISH among subscribers and keeps a
+   * message in flight inside the packet it sent (./delivery.ts). The
+   * in-process pair hands its client a copy (./memory-transport.ts); the
+   * bridges' link only reads what it decodes.
+   */
   write(data: Buffer): void;
   /**
    * Hands what was written so far to the operating system now rather than
