@@ -60,7 +60,10 @@ export interface AclCheckEvent {
   readonly topic: string;
   readonly qos: QoS;
   readonly retain: boolean;
-  /** The message, for read and write checks. */
+  /**
+   * The message, for read and write checks: the broker's own bytes, shared
+   * with what it sends, so never written into.
+   */
   readonly payload: Buffer | undefined;
 }
 
