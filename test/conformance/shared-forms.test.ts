@@ -22,7 +22,7 @@ async function brokerWithMount(t: TestContext) {
   return { port: broker.port, mounted };
 }
 
-test('publish - a form the first client refuses goes to the next with its own id', async (t) => {
+test('publish - a refused form reaches the next client under its own id', async (t) => {
   const { port } = await brokerWithMount(t);
   // Subscribed first, so the 5.0 form of the message is made for it.
   const small = await RawClient.session(t, port, {

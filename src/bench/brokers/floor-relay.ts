@@ -232,6 +232,10 @@ class Client {
     else if (to.#inflight < WINDOW) to.#send(packet, idAt);
     // Kept past this read, so copied out of the chunk it lies in.
     else to.#queue.push({ packet: Buffer.from(packet), idAt });
+    // LIMIT(flow): unlike midge's flow control, a client may be paused for
+    // its own backlog, or two clients for each other's, and then wait for
+    // ever for acknowledgements it no longer reads. No bench flow has a
+    // client that both publishes and subscribes.
     const backedUp =
       to.#queue.length > QUEUE_HIGH || to.transport.bufferedBytes > BACKPRESSURE_BYTES;
     if (!this.#paused && backedUp) {

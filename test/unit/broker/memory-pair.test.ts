@@ -18,7 +18,7 @@ import {
   tick,
 } from './helpers.js';
 
-test('memory pair - a client scrubbing a received payload alters no other delivery', async () => {
+test('memory pair - a client wiping its payload alters no other delivery', async () => {
   const broker = startBroker();
   const reader = await connected(broker, 'reader', 4, { clean: false });
   await subscribe(reader, sub('mem/t', 1));
