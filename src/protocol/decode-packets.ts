@@ -166,12 +166,43 @@ function decodePublish(
 
 const SLASH = 0x2f;
 
+/**
+ * The last topic name decoded, as bytes and as the string made of them.
+ * A publisher mostly sends one topic again and again: the same bytes need
+ * neither checking nor decoding twice, and the same string keeps its hash
+ * for the lookups that follow. Only short names are kept.
+ */
+const TOPIC_CACHE_BYTES = 64;
+const cachedBytes = Buffer.alloc(TOPIC_CACHE_BYTES);
+let cachedLength = -1;
+let cachedTopic = '';
+
+function isCachedTopic(buf: Buffer, start: number, len: number): boolean {
+  if (len !== cachedLength) return false;
+  // From the end: names that differ mostly share a prefix.
+  for (let i = len - 1; i >= 0; i--) {
+    if (buf[start + i] !== cachedBytes[i]) return false;
+  }
+  return true;
+}
+
+/** Short names are copied byte by byte: cheaper than a call into Buffer.copy. */
+function cacheTopic(buf: Buffer, start: number, len: number, topic: string): void {
+  for (let i = 0; i < len; i++) cachedBytes[i] = buf[start + i] as number;
+  cachedLength = len;
+  cachedTopic = topic;
+}
+
 /** Reads a topic name; wildcards are TopicNameInvalid [MQTT-3.3.2-2]. */
 function readTopicName(r: Reader): string {
   const len = r.fieldLength();
   const buf = r.buf;
   const start = r.pos;
   const end = start + len;
+  if (isCachedTopic(buf, start, len)) {
+    r.pos = end;
+    return cachedTopic;
+  }
   if (!isValidMqttUtf8(buf, start, end)) {
     throw malformed('INVALID_UTF8', 'PUBLISH topic is not valid MQTT UTF-8');
   }
@@ -195,7 +226,9 @@ function readTopicName(r: Reader): string {
     }
   }
   r.pos = end;
-  return buf.toString('utf8', start, end);
+  const topic = buf.toString('utf8', start, end);
+  if (len <= TOPIC_CACHE_BYTES) cacheTopic(buf, start, len, topic);
+  return topic;
 }
 
 function checkEmptyTopic(packet: PublishPacket, version: ProtocolVersion): void {
