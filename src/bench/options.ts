@@ -49,6 +49,50 @@ function count(flag: string, value: string, min = 1): number {
   return n;
 }
 
+// window 20: Mosquitto's and midge's default max_inflight_messages, which
+// they also apply to incoming QoS 2; a 3.1.1 client that exceeds it has
+// its QoS 2 messages refused without being told.
+const defaultSettings: Settings = {
+  duration: 3,
+  warmup: 1,
+  latencyWarmup: 5,
+  idle: 10_000,
+  rate: 10_000,
+  publishRate: 0,
+  window: 20,
+  fan: 10,
+  retained: 10_000,
+  retainedSubscribers: 10,
+  stormConcurrency: 50,
+  version: 4,
+  drainMs: 10_000,
+  quietMs: 1000,
+  settleMs: 1500,
+};
+
+/** The Settings that take any number. */
+type NumberSetting = {
+  [K in keyof Settings]: number extends Settings[K] ? K : never;
+}[keyof Settings];
+
+/** A row that sets one number of Settings; its help ends with the default. */
+function setting(
+  flag: string,
+  arg: string,
+  key: NumberSetting,
+  help: string,
+  parse: (flag: string, value: string) => number,
+): OptionRow {
+  return {
+    flag,
+    arg,
+    help: `${help} (${defaultSettings[key]})`,
+    apply: (o, v) => {
+      o.settings[key] = parse(flag, v);
+    },
+  };
+}
+
 const rows: OptionRow[] = [
   {
     flag: '--brokers',
@@ -66,46 +110,25 @@ const rows: OptionRow[] = [
       o.scenarios = v.split(',').filter(Boolean);
     },
   },
-  {
-    flag: '--duration',
-    arg: 's',
-    help: 'seconds measured per scenario and broker (3)',
-    apply: (o, v) => {
-      o.settings.duration = num('--duration', v, 0.05);
-    },
-  },
-  {
-    flag: '--warmup',
-    arg: 's',
-    help: 'seconds of load before measuring (1)',
-    apply: (o, v) => {
-      o.settings.warmup = num('--warmup', v);
-    },
-  },
-  {
-    flag: '--latency-warmup',
-    arg: 's',
-    help: 'the same for the latency scenarios (5)',
-    apply: (o, v) => {
-      o.settings.latencyWarmup = num('--latency-warmup', v);
-    },
-  },
-  {
-    flag: '--idle',
-    arg: 'n',
-    help: 'idle connections for the memory scenario (10000)',
-    apply: (o, v) => {
-      o.settings.idle = count('--idle', v);
-    },
-  },
-  {
-    flag: '--rate',
-    arg: 'n',
-    help: 'msg/s in the latency scenarios (10000)',
-    apply: (o, v) => {
-      o.settings.rate = num('--rate', v, 1);
-    },
-  },
+  setting(
+    '--duration',
+    's',
+    'duration',
+    'seconds measured per scenario and broker',
+    (f, v) => num(f, v, 0.05),
+  ),
+  setting('--warmup', 's', 'warmup', 'seconds of load before measuring', num),
+  setting(
+    '--latency-warmup',
+    's',
+    'latencyWarmup',
+    'the same for the latency scenarios',
+    num,
+  ),
+  setting('--idle', 'n', 'idle', 'idle connections for the memory scenario', count),
+  setting('--rate', 'n', 'rate', 'msg/s in the latency scenarios', (f, v) =>
+    num(f, v, 1),
+  ),
   {
     flag: '--publish-rate',
     arg: 'n',
@@ -114,22 +137,14 @@ const rows: OptionRow[] = [
       o.settings.publishRate = num('--publish-rate', v);
     },
   },
-  {
-    flag: '--window',
-    arg: 'n',
-    help: 'unacknowledged QoS 1/2 messages per publisher (20)',
-    apply: (o, v) => {
-      o.settings.window = Math.min(65535, count('--window', v));
-    },
-  },
-  {
-    flag: '--fan',
-    arg: 'n',
-    help: 'N of fan-in, fan-out and pairs (10)',
-    apply: (o, v) => {
-      o.settings.fan = count('--fan', v);
-    },
-  },
+  setting(
+    '--window',
+    'n',
+    'window',
+    'unacknowledged QoS 1/2 messages per publisher',
+    (f, v) => Math.min(65535, count(f, v)),
+  ),
+  setting('--fan', 'n', 'fan', 'N of fan-in, fan-out and pairs', count),
   {
     flag: '--retained',
     arg: 'n',
@@ -269,27 +284,8 @@ function smoke(o: Options): void {
 }
 
 export function defaultOptions(cpus: number): Options {
-  // window 20: Mosquitto's and midge's default max_inflight_messages, which
-  // they also apply to incoming QoS 2; a 3.1.1 client that exceeds it has
-  // its QoS 2 messages refused without being told.
   return {
-    settings: {
-      duration: 3,
-      warmup: 1,
-      latencyWarmup: 5,
-      idle: 10_000,
-      rate: 10_000,
-      publishRate: 0,
-      window: 20,
-      fan: 10,
-      retained: 10_000,
-      retainedSubscribers: 10,
-      stormConcurrency: 50,
-      version: 4,
-      drainMs: 10_000,
-      quietMs: 1000,
-      settleMs: 1500,
-    },
+    settings: { ...defaultSettings },
     brokers: [...defaultBrokers],
     scenarios: [],
     workers: Math.max(1, cpus - 1),
