@@ -1,7 +1,7 @@
 /**
  * glibc's strerror() wording for the errno names Node reports, so that
  * midge's lines read as Mosquitto's ("Error: Address already in use").
- * Shared by the listeners, the bridges and the client tools.
+ * Shared by the listeners, the bridges, the client tools and midge_passwd.
  */
 const texts: Record<string, string> = {
   ECONNREFUSED: 'Connection refused',
@@ -18,6 +18,11 @@ const texts: Record<string, string> = {
   EINVAL: 'Invalid argument',
   ENOTDIR: 'Not a directory',
   ECONNABORTED: 'Software caused connection abort',
+  EPERM: 'Operation not permitted',
+  EISDIR: 'Is a directory',
+  EROFS: 'Read-only file system',
+  ENOSPC: 'No space left on device',
+  ELOOP: 'Too many levels of symbolic links',
 };
 
 /** strerror() text for a Node system error code, if it is one we know. */

@@ -12,6 +12,7 @@
  * Exit codes: 0 done, 1 any error, 2 the two passwords typed differ.
  */
 import { realpath } from 'node:fs/promises';
+import { errnoText } from '../io/errno-text.js';
 import { editPasswordFile, type PasswdEdit, PasswdEditError } from './passwd-edit.js';
 import { readForUpdate, writeAtomically } from './passwd-write.js';
 import {
@@ -271,19 +272,8 @@ async function resolve(file: string, io: PasswdIo): Promise<string> {
   }
 }
 
-const STRERROR: Readonly<Record<string, string>> = {
-  ENOENT: 'No such file or directory',
-  EACCES: 'Permission denied',
-  EPERM: 'Operation not permitted',
-  EISDIR: 'Is a directory',
-  ENOTDIR: 'Not a directory',
-  EROFS: 'Read-only file system',
-  ENOSPC: 'No space left on device',
-  ELOOP: 'Too many levels of symbolic links',
-};
-
 /** The C library's wording for an error, as mosquitto_passwd prints it. */
 function strerror(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code ?? '';
-  return STRERROR[code] ?? (code || String(error));
+  return errnoText(code) ?? (code || String(error));
 }

@@ -33,7 +33,7 @@ import { Deque } from '../../broker/deque.js';
 import { BACKPRESSURE_BYTES } from '../../broker/flow-control.js';
 import { noteBytesRead } from '../../io/gc-pacing.js';
 import { SocketTransport } from '../../listeners/socket-transport.js';
-import { PacketType, topicMatches } from '../../protocol/index.js';
+import { PacketType, ReasonCode, topicMatches } from '../../protocol/index.js';
 
 /** A variable byte integer and the offset after it, or null if cut short. */
 function varIntAt(b: Buffer, at: number): { value: number; next: number } | null {
@@ -181,7 +181,7 @@ class Client {
     else if (type === PacketType.Puback || type === PacketType.Pubcomp) this.#acked();
     else if (type === PacketType.Pubrec) this.#reply(PacketType.Pubrel, 0x02, b, bodyAt);
     else if (type === PacketType.Pubrel) this.#reply(PacketType.Pubcomp, 0, b, bodyAt);
-    else if (type === PacketType.Pingreq) this.transport.write(Buffer.from([0xd0, 0]));
+    else if (type === PacketType.Pingreq) this.#replyEmpty(PacketType.Pingresp);
     else if (type === PacketType.Disconnect) this.transport.end();
   }
 
@@ -189,7 +189,9 @@ class Client {
     // The protocol level follows the protocol name.
     const level = b[bodyAt + 2 + b.readUInt16BE(bodyAt)];
     this.#v5 = level === 5;
-    const connack = this.#v5 ? [0x20, 3, 0, 0, 0] : [0x20, 2, 0, 0];
+    // Session present 0, Success; a 5.0 CONNACK has an empty property list.
+    const body = this.#v5 ? [0, ReasonCode.Success, 0] : [0, ReasonCode.Success];
+    const connack = [PacketType.Connack << 4, body.length, ...body];
     this.transport.write(Buffer.from(connack));
   }
 
@@ -265,6 +267,11 @@ class Client {
     if (next !== undefined) this.#send(next.packet, next.idAt);
     const low = this.transport.bufferedBytes <= BACKPRESSURE_BYTES;
     if (this.#queue.length <= QUEUE_LOW && low) this.#release();
+  }
+
+  /** A packet of `type` with no body. */
+  #replyEmpty(type: PacketType): void {
+    this.transport.write(Buffer.from([type << 4, 0]));
   }
 
   /** A packet of `type` carrying the packet identifier at `idAt` in `b`. */

@@ -113,5 +113,3 @@ const reasonTexts: Record<number, string> = {
 export function reasonString(code: number): string {
   return reasonTexts[code] ?? 'Unknown reason';
 }
-
-export { errnoText } from '../../io/errno-text.js';

@@ -10,19 +10,14 @@ import {
   MqttError,
   ReasonCode,
 } from '../../client/index.js';
+import { errnoText } from '../../io/errno-text.js';
 import { version } from '../version.js';
 import { clientOptions, type SetupError } from './client-setup.js';
 import type { ClientConfig, ToolKind } from './config.js';
 import { traceClient } from './debug-log.js';
 import { helpText, toolName, versionLine } from './help-text.js';
 import { loadConfig } from './load-config.js';
-import {
-  connackString,
-  errnoText,
-  MosqErr,
-  reasonString,
-  strerror,
-} from './mosquitto-strings.js';
+import { connackString, MosqErr, reasonString, strerror } from './mosquitto-strings.js';
 
 let exiting = false;
 

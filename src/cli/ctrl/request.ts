@@ -23,11 +23,11 @@ import {
   ReasonCode,
 } from '../../client/index.js';
 import { asObject, parseJson } from '../../dynsec/json.js';
+import { errnoText } from '../../io/errno-text.js';
 import { clientOptions, type SetupError } from '../client-options/client-setup.js';
 import type { ClientConfig } from '../client-options/index.js';
 import {
   connackString,
-  errnoText,
   MosqErr,
   reasonString,
   strerror,
