@@ -11,6 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { version as packageVersion } from '../../cli/version.js';
 
 export type BrokerName = 'midge' | 'mosquitto' | 'aedes' | 'floor';
 export const brokerNames: readonly BrokerName[] = [
@@ -229,10 +230,7 @@ const floor: BrokerDef = {
   unavailable: () =>
     existsSync(floorScript) ? null : 'not built: run `npm run build` first',
   // It is made of this package's own I/O code, whatever midge is measured.
-  version: () => {
-    const pkg = readFileSync(`${root}package.json`, 'utf8');
-    return (JSON.parse(pkg) as { version: string }).version;
-  },
+  version: () => packageVersion,
   lacks: (features) => {
     if (features.persistence) return 'the floor stores nothing (no persistence)';
     if (features.retained) return 'the floor keeps no retained messages';
