@@ -7,10 +7,9 @@
  * midge bench --markdown bench/results/latest.json
  */
 import { readFileSync } from 'node:fs';
-import { brokerNames, ownMidgeBuild } from '../brokers/brokers.js';
-import { compact, ratio } from './format.js';
-import { comparedWith, figureOf, type Results, ratioOf, whyMissing } from './results.js';
-import { anomalies } from './table.js';
+import { ownMidgeBuild } from '../brokers/brokers.js';
+import { comparedWith, type Results } from './results.js';
+import { anomalies, figureCells, shownBrokers } from './table.js';
 import { checkTargets } from './targets.js';
 
 function row(cells: string[]): string {
@@ -36,6 +35,7 @@ function machineLines(r: Results): string[] {
       `Linux ${m.kernel}`,
     `- Node ${m.node}; ${brokers.join(', ')}; ${midgeSource(r)}`,
     `- ${r.pinning.note}; ${r.workers} generator worker thread(s)`,
+    // Results from before --latency-warmup warmed every scenario alike.
     `- ${r.settings.duration} s measured after ${r.settings.warmup} s warm-up ` +
       `(${r.settings.latencyWarmup ?? r.settings.warmup} s for latency) per ` +
       `scenario and broker; run ${r.startedAt} to ${r.finishedAt}`,
@@ -43,7 +43,7 @@ function machineLines(r: Results): string[] {
 }
 
 function figureRows(r: Results): string[] {
-  const shown = brokerNames.filter((b) => r.brokers.some((i) => i.name === b));
+  const shown = shownBrokers(r);
   const compared = comparedWith(r);
   const lines = [
     row(['scenario', 'figure', ...shown, ...compared.map((b) => `midge/${b}`)]),
@@ -51,19 +51,9 @@ function figureRows(r: Results): string[] {
   ];
   for (const s of r.scenarios) {
     for (const f of s.figures) {
-      const cells = shown.map((b) => {
-        const v = figureOf(s, b, f.metric);
-        return v === null ? whyMissing(s, b, f.metric) : compact(v);
-      });
       const arrow = f.better === 'higher' ? '↑' : '↓';
-      lines.push(
-        row([
-          s.id,
-          `${f.metric} ${f.unit} ${arrow}`,
-          ...cells,
-          ...compared.map((b) => ratio(ratioOf(s, b, f.metric))),
-        ]),
-      );
+      const label = `${f.metric} ${f.unit} ${arrow}`;
+      lines.push(row([s.id, label, ...figureCells(r, s, f.metric)]));
     }
   }
   return lines;

@@ -29,21 +29,39 @@ function metricLabel(f: { metric: string; unit: string; better: string }): strin
   return `${f.metric} ${f.unit} ${f.better === 'higher' ? '^' : 'v'}`;
 }
 
+/** The brokers of a run, in the tables' order. */
+export function shownBrokers(results: Results): BrokerName[] {
+  return brokerNames.filter((b) => results.brokers.some((i) => i.name === b));
+}
+
+/**
+ * One figure's cells, for the terminal and the Markdown tables alike: each
+ * broker's value (or why there is none), then midge's ratios.
+ */
+export function figureCells(
+  results: Results,
+  s: ScenarioResult,
+  metric: string,
+): string[] {
+  return [
+    ...shownBrokers(results).map((b) => {
+      const v = figureOf(s, b, metric);
+      return v === null ? whyMissing(s, b, metric) : compact(v);
+    }),
+    ...comparedWith(results).map((b) => ratio(ratioOf(s, b, metric))),
+  ];
+}
+
 export function figureRows(results: Results, s: ScenarioResult): string[][] {
-  const shown = brokerNames.filter((b) => results.brokers.some((i) => i.name === b));
   return s.figures.map((f) => [
     s.id,
     metricLabel(f),
-    ...shown.map((b) => {
-      const v = figureOf(s, b, f.metric);
-      return v === null ? whyMissing(s, b, f.metric) : compact(v);
-    }),
-    ...comparedWith(results).map((b) => ratio(ratioOf(s, b, f.metric))),
+    ...figureCells(results, s, f.metric),
   ]);
 }
 
 export function header(results: Results): string[] {
-  const shown = brokerNames.filter((b) => results.brokers.some((i) => i.name === b));
+  const shown = shownBrokers(results);
   const ratios = comparedWith(results).map((b) => `midge/${shortName[b]}`);
   return ['scenario', 'figure', ...shown, ...ratios];
 }
