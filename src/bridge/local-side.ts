@@ -23,6 +23,7 @@ const bridgeListener: ListenerSettings = {
   name: 'bridge',
   maxQos: 2,
   maxTopicAlias: 0,
+  maxTopicAliasBroker: 0,
   mountPoint: '',
   maxConnections: -1,
   useUsernameAsClientId: false,

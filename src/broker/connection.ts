@@ -84,6 +84,7 @@ export class Connection implements ClientInfo, TransportHandlers {
   /** Client limits (5.0 CONNECT properties). 0 = no limit. */
   receiveMaximum = 65535;
   maximumPacketSize = 0;
+  /** Aliases the broker may give this client's topics (5.0; see connect.ts). */
   topicAliasMaximum = 0;
   /** Topic aliases the client set up (5.0), and those the broker did. */
   inAliases: Map<number, string> | undefined = undefined;

@@ -50,6 +50,11 @@ export interface ListenerSettings {
   maxQos: QoS;
   /** Topic aliases a 5.0 client may create; 0 = none. */
   maxTopicAlias: number;
+  /**
+   * Topic aliases the broker gives a 5.0 client's topics, within the
+   * client's own Topic Alias Maximum; 0 = none, as Mosquitto 2.0.
+   */
+  maxTopicAliasBroker: number;
   /** Prefix added to every topic of this listener's clients. */
   mountPoint: string;
   /** -1 = no limit. */
@@ -95,6 +100,7 @@ export const defaultListenerSettings: Readonly<ListenerSettings> = Object.freeze
   name: 'default',
   maxQos: 2,
   maxTopicAlias: 10,
+  maxTopicAliasBroker: 0,
   mountPoint: '',
   maxConnections: -1,
   useUsernameAsClientId: false,

@@ -51,6 +51,7 @@ export function listenerSettings(
     name: listenerName(listener),
     maxQos: listener.maxQos,
     maxTopicAlias: listener.maxTopicAlias,
+    maxTopicAliasBroker: listener.maxTopicAliasBroker,
     mountPoint: listener.mountPoint ?? '',
     maxConnections: listener.maxConnections,
     useUsernameAsClientId: listener.useUsernameAsClientId,

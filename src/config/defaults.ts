@@ -37,7 +37,7 @@ export function createListener(port: number, bindAddress: string | null): Listen
     maxConnections: -1,
     maxQos: 2,
     maxTopicAlias: 10,
-    maxTopicAliasBroker: 10,
+    maxTopicAliasBroker: 0,
     mountPoint: null,
     useUsernameAsClientId: false,
     acceptProtocolVersions: [3, 4, 5],

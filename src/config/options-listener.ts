@@ -196,11 +196,12 @@ export const listenerOptions: readonly OptionSpec[] = [
   intOption('max_topic_alias_broker', 'maxTopicAliasBroker', {
     ...L,
     since: '2.1',
-    support: 'topic-alias-broker',
     min: 0,
     max: 65535,
-    default: '10',
-    summary: 'topic aliases the broker creates towards 5.0 clients',
+    // 0 as in Mosquitto 2.0, whose client library cannot read an alias
+    // the broker sends; 2.1 makes it 10.
+    default: '0',
+    summary: 'topic aliases the broker creates towards 5.0 clients; 0 = none',
   }),
   customOption(
     'mount_point',

@@ -36,7 +36,6 @@ export const FEATURES: Readonly<Record<string, string>> = {
   'proxy-protocol': 'the HAProxy PROXY protocol',
   'control-api': 'the $CONTROL broker API',
   'global-limits': 'broker-wide client and connection limits',
-  'topic-alias-broker': 'topic aliases created by the broker',
 };
 
 export function unsupportedOptions(

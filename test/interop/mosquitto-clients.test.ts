@@ -186,6 +186,23 @@ describe('mosquitto_pub and mosquitto_sub', { skip }, () => {
     assert.equal(parsed.properties['correlation-data'], 'c-42');
   });
 
+  test('-D connect topic-alias-maximum: a topic sent again still arrives', async (t) => {
+    // The 2.0 client library cannot read an alias the broker sends; with
+    // max_topic_alias_broker at its default of 0, it is never sent one.
+    const { topic } = names(t);
+    const listener = await sub(t, port(), [
+      ...['-V', '5', '-D', 'connect', 'topic-alias-maximum', '10'],
+      ...['-t', topic, '-C', '3', '-W', '5', '-F', '%t %p'],
+    ]);
+    for (const n of [1, 2, 3]) {
+      const sent = await pub(t, port(), ['-V', '5', '-t', topic, '-m', `m${n}`]);
+      assert.equal(sent.code, 0, sent.stderr);
+    }
+    const got = await listener.done;
+    assert.equal(got.code, 0, got.stderr);
+    assert.deepEqual(listener.messages(), [`${topic} m1`, `${topic} m2`, `${topic} m3`]);
+  });
+
   test('-C stops after that many messages, empty ones included', async (t) => {
     const { topic } = names(t);
     const three = await sub(t, port(), [

@@ -73,7 +73,11 @@ function takeClientLimits(conn: Connection, props: Properties | undefined): void
     conn.maximumPacketSize = props.maximumPacketSize;
   }
   if (props.topicAliasMaximum !== undefined) {
-    conn.topicAliasMaximum = props.topicAliasMaximum;
+    // The broker's own limit (max_topic_alias_broker) may be lower.
+    conn.topicAliasMaximum = Math.min(
+      props.topicAliasMaximum,
+      conn.listener.maxTopicAliasBroker,
+    );
   }
 }
 

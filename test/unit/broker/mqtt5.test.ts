@@ -49,7 +49,10 @@ describe('mqtt5 - topic aliases from the client', () => {
 describe('mqtt5 - topic aliases to the client', () => {
   test('first send carries topic and alias, later ones the alias alone', async () => {
     const broker = startBroker();
-    const s = await connected(broker, 's', 5, { properties: { topicAliasMaximum: 1 } });
+    const s = await connected(broker, 's', 5, {
+      properties: { topicAliasMaximum: 1 },
+      listener: { maxTopicAliasBroker: 10 },
+    });
     await subscribe(s, sub('#'));
     const p = await connected(broker, 'p');
     publish(p, 'a/b', '1');
@@ -65,6 +68,42 @@ describe('mqtt5 - topic aliases to the client', () => {
     const third = await nextPublish(s);
     assert.equal(third.topic, 'c');
     assert.equal(third.properties?.topicAlias, undefined);
+  });
+
+  test('max_topic_alias_broker caps the aliases below the client\'s maximum', async () => {
+    const broker = startBroker();
+    const s = await connected(broker, 's', 5, {
+      properties: { topicAliasMaximum: 5 },
+      listener: { maxTopicAliasBroker: 1 },
+    });
+    await subscribe(s, sub('#'));
+    const p = await connected(broker, 'p');
+    for (const topic of ['a', 'b', 'a', 'b']) publish(p, topic, topic);
+    const got = [];
+    for (let i = 0; i < 4; i++) {
+      const m = await nextPublish(s);
+      got.push([m.topic, m.properties?.topicAlias]);
+    }
+    assert.deepEqual(got, [
+      ['a', 1],
+      ['b', undefined],
+      ['', 1],
+      ['b', undefined],
+    ]);
+  });
+
+  test('none by default, as Mosquitto 2.0, even when the client allows them', async () => {
+    const broker = startBroker();
+    const s = await connected(broker, 's', 5, { properties: { topicAliasMaximum: 10 } });
+    await subscribe(s, sub('t'));
+    const p = await connected(broker, 'p');
+    publish(p, 't', '1');
+    publish(p, 't', '2');
+    for (const _ of [1, 2]) {
+      const m = await nextPublish(s);
+      assert.equal(m.topic, 't');
+      assert.equal(m.properties?.topicAlias, undefined);
+    }
   });
 
   test('no aliases for a client that did not ask [MQTT-3.3.2-11]', async () => {
