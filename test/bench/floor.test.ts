@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Results, ScenarioResult } from '../../src/bench/report/results.js';
+import { anomalies } from '../../src/bench/report/table.js';
 import { checkTargets } from '../../src/bench/report/targets.js';
 import { freePort } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -135,6 +136,22 @@ describe('bench - floor in the targets', () => {
       check?.detail ?? '',
       /floor\/mosquitto = 1\.11 \(the floor misses it too; unsure: floor run shared its core\)$/,
     );
+  });
+
+  it('doubts a busy generator only when the broker was not at its limit', () => {
+    const results = run({ midge: 30, mosquitto: 18, aedes: 10 });
+    const mosquitto = results.scenarios[0]?.runs.find((r) => r.broker === 'mosquitto');
+    const detail = () =>
+      checkTargets(results).find((c) => c.target === '>= 1.5x Mosquitto')?.detail ?? '';
+    if (mosquitto?.outcome) {
+      mosquitto.outcome.generatorBusy = 0.97;
+      mosquitto.outcome.brokerCpu = 0.6;
+    }
+    assert.match(detail(), /unsure: mosquitto run generator-bound/);
+    assert.match(anomalies(results).join('\n'), /on mosquitto: generator 97% busy/);
+    if (mosquitto?.outcome) mosquitto.outcome.brokerCpu = 0.95;
+    assert.doesNotMatch(detail(), /unsure/);
+    assert.doesNotMatch(anomalies(results).join('\n'), /generator/);
   });
 
   it('adds nothing when the floor did not run', () => {

@@ -102,6 +102,19 @@ export function stolen(o: Outcome): number {
 /** Generator thread use above which a figure may be the generator's limit. */
 export const generatorBound = 0.9;
 
+/**
+ * Broker CPU, in cores, from which the broker is at its own limit: a
+ * broker that busy could not have gone faster, however busy the
+ * generator was (a broker that writes each packet on its own keeps the
+ * generator busy reading them).
+ */
+export const brokerSaturated = 0.9;
+
+/** The generator was at its limit and the broker was not. */
+export function generatorBoundRun(o: Outcome): boolean {
+  return (o.generatorBusy ?? 0) > generatorBound && (o.brokerCpu ?? 0) < brokerSaturated;
+}
+
 /** Why a run's figures are doubtful, or null. */
 export function caveat(s: ScenarioResult, broker: BrokerName): string | null {
   const run = runOf(s, broker);
@@ -109,7 +122,7 @@ export function caveat(s: ScenarioResult, broker: BrokerName): string | null {
   if (!o) return null;
   if (run?.failed) return `${broker} run failed`;
   if (stolen(o) > contended) return `${broker} run shared its core`;
-  if ((o.generatorBusy ?? 0) > generatorBound) return `${broker} run generator-bound`;
+  if (generatorBoundRun(o)) return `${broker} run generator-bound`;
   return null;
 }
 

@@ -9,7 +9,7 @@ import {
   comparedWith,
   contended,
   figureOf,
-  generatorBound,
+  generatorBoundRun,
   type Results,
   ratioOf,
   runOf,
@@ -101,7 +101,7 @@ export function anomalies(results: Results): string[] {
             `${detail} during the window: figure unreliable`,
         );
       }
-      if ((o.generatorBusy ?? 0) > generatorBound) {
+      if (generatorBoundRun(o)) {
         lines.push(
           `${where}: generator ${Math.round(100 * o.generatorBusy!)}% busy; ` +
             'the figure may be the generator limit',
