@@ -28,7 +28,14 @@ import { Progress } from './report/progress.js';
 import type { BrokerInfo, Results, ScenarioResult } from './report/results.js';
 import { comparedWith, figureOf, ratioOf, whyMissing } from './report/results.js';
 import { scenarioChart } from './report/svg.js';
-import { anomalies, figureTable, shortName, targetTable } from './report/table.js';
+import {
+  anomalies,
+  cpuPerMessage,
+  figureTable,
+  missedScenarios,
+  shortName,
+  targetTable,
+} from './report/table.js';
 import { checkTargets } from './report/targets.js';
 import { Runner } from './runner.js';
 import { allScenarios, selectScenarios } from './scenarios/index.js';
@@ -234,6 +241,10 @@ function printReport(results: Results, dir: string, options: Options): void {
   const notes = anomalies(results);
   if (notes.length > 0) out.write(`\nintegrity and errors:\n  ${notes.join('\n  ')}\n`);
   if (results.targets.length > 0) out.write(`\ntargets:\n${targetTable(results)}\n`);
+  const cpu = cpuPerMessage(results, missedScenarios(results.targets));
+  if (cpu.length > 0) {
+    out.write(`\nbroker CPU where a target was missed:\n  ${cpu.join('\n  ')}\n`);
+  }
   out.write(`\nresults: ${join(dir, 'results.json')}\ncharts: ${join(dir, 'svg')}/\n`);
   if (options.profile) {
     out.write(`profiles: beside midge.log in ${join(dir, 'brokers')}/*/\n`);

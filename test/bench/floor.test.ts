@@ -13,7 +13,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Results, ScenarioResult } from '../../src/bench/report/results.js';
-import { anomalies } from '../../src/bench/report/table.js';
+import {
+  anomalies,
+  cpuPerMessage,
+  missedScenarios,
+} from '../../src/bench/report/table.js';
 import { checkTargets } from '../../src/bench/report/targets.js';
 import { freePort } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -152,6 +156,24 @@ describe('bench - floor in the targets', () => {
     if (mosquitto?.outcome) mosquitto.outcome.brokerCpu = 0.95;
     assert.doesNotMatch(detail(), /unsure/);
     assert.doesNotMatch(anomalies(results).join('\n'), /generator/);
+  });
+
+  it("gives each broker's CPU per message, user and kernel, where a target was missed", () => {
+    const results = run({ midge: 20_000, mosquitto: 20_000, aedes: 12_000 });
+    for (const r of results.scenarios[0]?.runs ?? []) {
+      if (r.outcome) {
+        r.outcome.brokerCpu = 1;
+        r.outcome.brokerSystemCpu = r.broker === 'midge' ? 0.7 : 0.9;
+      }
+    }
+    const missed = missedScenarios(checkTargets(results));
+    assert.deepEqual([...missed], ['1to1-q1-64KB']);
+    assert.deepEqual(cpuPerMessage(results, missed), [
+      '1to1-q1-64KB on midge: 15.0 µs user + 35.0 µs system per message (100% of a core)',
+      '1to1-q1-64KB on mosquitto: 5.0 µs user + 45.0 µs system per message (100% of a core)',
+      '1to1-q1-64KB on aedes: 8.3 µs user + 75.0 µs system per message (100% of a core)',
+    ]);
+    assert.deepEqual(cpuPerMessage(results, new Set()), []);
   });
 
   it('adds nothing when the floor did not run', () => {

@@ -116,6 +116,26 @@ describe('bench - smoke run', () => {
     }
   });
 
+  it("splits a throughput run's broker CPU into user and kernel time", () => {
+    const runs = results.scenarios
+      .filter((s) => s.kind === 'throughput')
+      .flatMap((s) =>
+        s.runs.map((r) => ({ where: `${s.id} on ${r.broker}`, o: r.outcome })),
+      )
+      // Those that measure a flow's window (the retained storm measures
+      // its phases instead, without the broker's CPU).
+      .filter((r) => r.o?.brokerCpu !== undefined);
+    assert.ok(runs.length > 0);
+    for (const { where, o } of runs) {
+      const system = o?.brokerSystemCpu;
+      assert.ok(typeof system === 'number' && system >= 0, `${where}: ${system}`);
+      assert.ok(
+        system <= (o?.brokerCpu ?? 0) + 1e-9,
+        `${where}: ${system} > ${o?.brokerCpu}`,
+      );
+    }
+  });
+
   it('loses, duplicates and misroutes nothing at a low rate', () => {
     for (const s of results.scenarios) {
       for (const r of s.runs) {

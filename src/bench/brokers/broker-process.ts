@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import type { BrokerDef, LaunchSettings } from './brokers.js';
-import { cpuSeconds, rssKiB } from './proc.js';
+import { type CpuTimes, cpuSeconds, cpuTimes, rssKiB } from './proc.js';
 
 const startTimeoutMs = 15_000;
 const stopTimeoutMs = 10_000;
@@ -119,6 +119,10 @@ export class BrokerProcess {
 
   cpuSeconds(): number {
     return cpuSeconds(this.pid);
+  }
+
+  cpuTimes(): CpuTimes {
+    return cpuTimes(this.pid);
   }
 
   /**

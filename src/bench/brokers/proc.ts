@@ -27,16 +27,29 @@ export function rssKiB(pid: number): number {
   }
 }
 
-/** CPU time (user + system, all threads) in seconds, or NaN. */
-export function cpuSeconds(pid: number): number {
+/** CPU time of all threads in seconds, in user space and in the kernel. */
+export interface CpuTimes {
+  user: number;
+  system: number;
+}
+
+/** The process's CPU times, NaN once it is gone. */
+export function cpuTimes(pid: number): CpuTimes {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name, which is in parentheses and may hold spaces.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
+    const hz = ticksPerSecond();
+    return { user: Number(fields[11]) / hz, system: Number(fields[12]) / hz };
   } catch {
-    return Number.NaN;
+    return { user: Number.NaN, system: Number.NaN };
   }
+}
+
+/** CPU time (user + system, all threads) in seconds, or NaN. */
+export function cpuSeconds(pid: number): number {
+  const { user, system } = cpuTimes(pid);
+  return user + system;
 }
 
 /** The soft limit on open files of this process, from /proc/self/limits. */

@@ -9,7 +9,13 @@
 import { readFileSync } from 'node:fs';
 import { ownMidgeBuild } from '../brokers/brokers.js';
 import { comparedWith, type Results } from './results.js';
-import { anomalies, figureCells, shownBrokers } from './table.js';
+import {
+  anomalies,
+  cpuPerMessage,
+  figureCells,
+  missedScenarios,
+  shownBrokers,
+} from './table.js';
 import { checkTargets } from './targets.js';
 
 function row(cells: string[]): string {
@@ -60,12 +66,14 @@ function figureRows(r: Results): string[] {
 }
 
 export function resultsMarkdown(r: Results): string {
+  const checks = checkTargets(r);
   const targets = [
     row(['target', 'scenario', 'status', 'detail']),
     row(['---', '---', '---', '---']),
-    ...checkTargets(r).map((t) => row([t.target, t.scenario, t.status, t.detail])),
+    ...checks.map((t) => row([t.target, t.scenario, t.status, t.detail])),
   ];
   const notes = anomalies(r).map((line) => `- ${line.replace(/\|/g, '/')}`);
+  const cpu = cpuPerMessage(r, missedScenarios(checks)).map((line) => `- ${line}`);
   return [
     ...machineLines(r),
     '',
@@ -78,6 +86,9 @@ export function resultsMarkdown(r: Results): string {
     '',
     ...targets,
     '',
+    ...(cpu.length > 0
+      ? ['Broker CPU per delivered message where a target was missed:', '', ...cpu, '']
+      : []),
   ].join('\n');
 }
 

@@ -12,7 +12,6 @@ import {
   generatorBoundRun,
   type Results,
   ratioOf,
-  runOf,
   type ScenarioResult,
   stolen,
   whyMissing,
@@ -118,10 +117,37 @@ export function targetTable(results: Results): string {
   return layout(rows, 4);
 }
 
-export function cpuNote(results: Results, s: ScenarioResult): string {
-  const parts = results.brokers.map((b) => {
-    const cpu = runOf(s, b.name)?.outcome?.brokerCpu;
-    return cpu === undefined ? null : `${b.name} ${Math.round(cpu * 100)}%`;
-  });
-  return parts.filter(Boolean).join(', ');
+/**
+ * Each broker's CPU per delivered message, in user space and in the
+ * kernel, for the scenarios of `ids` (those with a missed target): the
+ * kernel's part is work no broker on the same system calls can shed, so
+ * it says how far a target is from reach.
+ */
+export function cpuPerMessage(results: Results, ids: ReadonlySet<string>): string[] {
+  const lines: string[] = [];
+  for (const s of results.scenarios) {
+    if (!ids.has(s.id)) continue;
+    for (const run of s.runs) {
+      const o = run.outcome;
+      const rate = figureOf(s, run.broker, 'delivered');
+      const cpu = o?.brokerCpu;
+      const system = o?.brokerSystemCpu;
+      if (rate === null || !(rate > 0) || cpu === undefined || system === undefined) {
+        continue;
+      }
+      const us = (cores: number) => ((cores / rate) * 1e6).toFixed(1);
+      lines.push(
+        `${s.id} on ${run.broker}: ${us(cpu - system)} µs user + ${us(system)} µs ` +
+          `system per message (${Math.round(cpu * 100)}% of a core)`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** The scenarios with a target missed. */
+export function missedScenarios(
+  targets: readonly { scenario: string; status: string }[],
+): Set<string> {
+  return new Set(targets.filter((t) => t.status === 'missed').map((t) => t.scenario));
 }

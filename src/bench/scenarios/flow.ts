@@ -4,7 +4,9 @@
  * and a measured window, then stopped and drained so that every message
  * is accounted for (delivered, lost, duplicated, out of order, misrouted).
  */
+
 import { type QoS, topicMatches } from '../../protocol/index.js';
+import type { CpuTimes } from '../brokers/proc.js';
 import { Counter } from '../gen/counters.js';
 import type { DrainReport, PublisherReport } from '../gen/protocol.js';
 import type { PublisherSpec } from '../gen/publisher.js';
@@ -50,6 +52,8 @@ export interface Window {
   sent: number;
   acked: number;
   brokerCpu: number;
+  /** Of brokerCpu, the kernel's part. */
+  brokerSystemCpu: number;
   generatorBusy: number;
 }
 
@@ -58,7 +62,7 @@ interface Snapshot {
   delivered: number;
   sent: number;
   acked: number;
-  cpu: number;
+  cpu: CpuTimes;
 }
 
 export class Flow {
@@ -151,7 +155,9 @@ export class Flow {
       delivered: (last.delivered - first.delivered) / seconds,
       sent: (last.sent - first.sent) / seconds,
       acked: (last.acked - first.acked) / seconds,
-      brokerCpu: (last.cpu - first.cpu) / seconds,
+      brokerCpu:
+        (last.cpu.user + last.cpu.system - first.cpu.user - first.cpu.system) / seconds,
+      brokerSystemCpu: (last.cpu.system - first.cpu.system) / seconds,
       generatorBusy: Math.max(...busy),
     };
   }
@@ -206,7 +212,7 @@ export class Flow {
       delivered: pool.total(Counter.Delivered),
       sent: pool.total(Counter.Sent),
       acked: pool.total(Counter.Acked),
-      cpu: broker.cpuSeconds(),
+      cpu: broker.cpuTimes(),
     };
   }
 

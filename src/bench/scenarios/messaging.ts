@@ -32,6 +32,7 @@ export async function throughput(ctx: Context, topo: Topology): Promise<Outcome>
       figures: [{ ...deliveredFigure, value: w.delivered }],
       integrity: check.integrity,
       brokerCpu: w.brokerCpu,
+      brokerSystemCpu: w.brokerSystemCpu,
       generatorBusy: w.generatorBusy,
       brokerPeakRssKiB: flow.peakRssKiB,
       load: w.load,

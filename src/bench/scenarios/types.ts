@@ -62,6 +62,8 @@ export interface Outcome {
   integrity?: Integrity;
   /** Broker CPU use over the window, 1 = one core busy. */
   brokerCpu?: number;
+  /** Of brokerCpu, the time spent in the kernel (throughput flows). */
+  brokerSystemCpu?: number;
   /** Busiest generator worker's event-loop use over the window (0-1). */
   generatorBusy?: number;
   /** Highest broker RSS seen during the run, KiB. */
