@@ -18,7 +18,9 @@ import {
 import { RawClient, type SessionOptions } from '../helpers/raw-client.js';
 import { RC } from '../helpers/reason-codes.js';
 
-const broker = fileBroker();
+// midge gives out topic aliases only where a listener allows them, as
+// Mosquitto 2.1 does; Mosquitto 2.0.11 sends none and refuses the option.
+const broker = fileBroker(useMosquitto ? '' : 'max_topic_alias_broker 10');
 
 function v5(t: TestContext, options: SessionOptions = {}) {
   return RawClient.session(t, broker.port, {
@@ -227,14 +229,16 @@ test('[MQTT-3.3.2-10] no topic alias to a client that allows none', async (t) =>
 });
 
 test('[MQTT-3.3.2-11] topic aliases to the client stay within its maximum', async (t) => {
-  const topic = unique('out-alias');
+  const base = unique('out-alias');
   const sub = await v5(t, { properties: { topicAliasMaximum: 2 } });
-  await sub.subscribe(topic, 0);
+  await sub.subscribe(`${base}/#`, 0);
   const pub = await v5(t);
-  for (let i = 0; i < 4; i += 1)
+  // Four topics, each twice: more topics than the client allows aliases.
+  const topics = [0, 1, 2, 3, 0, 1, 2, 3].map((n) => `${base}/${n}`);
+  for (const [i, topic] of topics.entries())
     pub.send({ cmd: 'publish', topic, payload: `${i}`, qos: 0 });
   const aliases = new Map<number, string>();
-  for (let i = 0; i < 4; i += 1) {
+  for (const [i, topic] of topics.entries()) {
     const msg = await sub.expect('publish');
     const alias = msg.properties?.topicAlias;
     if (alias !== undefined) {
