@@ -71,6 +71,7 @@ export class Runner {
           this.#progress.status(phase, fraction, detail),
         meter: () => new LoadMeter(proc.pid, this.#pinning.broker),
       });
+      if (this.#pinning.broker !== null) outcome.brokerPinned = true;
       if (!proc.running) {
         return { broker, outcome, failed: `broker exited: ${proc.logTail()}` };
       }

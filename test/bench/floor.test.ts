@@ -147,15 +147,25 @@ describe('bench - floor in the targets', () => {
     const mosquitto = results.scenarios[0]?.runs.find((r) => r.broker === 'mosquitto');
     const detail = () =>
       checkTargets(results).find((c) => c.target === '>= 1.5x Mosquitto')?.detail ?? '';
-    if (mosquitto?.outcome) {
-      mosquitto.outcome.generatorBusy = 0.97;
-      mosquitto.outcome.brokerCpu = 0.6;
-    }
+    const o = mosquitto?.outcome;
+    assert.ok(o);
+    o.generatorBusy = 0.97;
+    o.brokerPinned = true;
+    o.brokerCpu = 0.6;
     assert.match(detail(), /unsure: mosquitto run generator-bound/);
     assert.match(anomalies(results).join('\n'), /on mosquitto: generator 97% busy/);
-    if (mosquitto?.outcome) mosquitto.outcome.brokerCpu = 0.95;
+    o.brokerCpu = 0.95;
     assert.doesNotMatch(detail(), /unsure/);
     assert.doesNotMatch(anomalies(results).join('\n'), /generator/);
+    // Unpinned, a process's CPU says nothing about its main thread; unknown
+    // (NaN live, null once written to results.json) proves nothing either.
+    o.brokerPinned = undefined;
+    assert.match(detail(), /unsure: mosquitto run generator-bound/);
+    o.brokerPinned = true;
+    for (const unknown of [Number.NaN, null, undefined]) {
+      o.brokerCpu = unknown as unknown as number;
+      assert.match(detail(), /unsure: mosquitto run generator-bound/, String(unknown));
+    }
   });
 
   it("gives each broker's CPU per message, user and kernel, where a target was missed", () => {

@@ -103,16 +103,25 @@ export function stolen(o: Outcome): number {
 export const generatorBound = 0.9;
 
 /**
- * Broker CPU, in cores, from which the broker is at its own limit: a
- * broker that busy could not have gone faster, however busy the
- * generator was (a broker that writes each packet on its own keeps the
- * generator busy reading them).
+ * Broker CPU, in cores, from which a broker pinned to one core is at its
+ * own limit: a broker that busy could not have gone faster, however busy
+ * the generator was (a broker that writes each packet on its own keeps
+ * the generator busy reading them). Unpinned, a Node broker's helper
+ * threads can add up to that with its main thread still idle at times,
+ * so there the figure says nothing.
  */
 export const brokerSaturated = 0.9;
 
-/** The generator was at its limit and the broker was not. */
+/** The generator was at its limit and the broker was not known to be. */
 export function generatorBoundRun(o: Outcome): boolean {
-  return (o.generatorBusy ?? 0) > generatorBound && (o.brokerCpu ?? 0) < brokerSaturated;
+  if ((o.generatorBusy ?? 0) <= generatorBound) return false;
+  const cpu = o.brokerCpu;
+  const saturated =
+    o.brokerPinned === true &&
+    typeof cpu === 'number' &&
+    Number.isFinite(cpu) &&
+    cpu >= brokerSaturated;
+  return !saturated;
 }
 
 /** Why a run's figures are doubtful, or null. */

@@ -64,6 +64,8 @@ export interface Outcome {
   brokerCpu?: number;
   /** Of brokerCpu, the time spent in the kernel (throughput flows). */
   brokerSystemCpu?: number;
+  /** The broker ran on a core of its own, so brokerCpu is at most 1. */
+  brokerPinned?: boolean;
   /** Busiest generator worker's event-loop use over the window (0-1). */
   generatorBusy?: number;
   /** Highest broker RSS seen during the run, KiB. */
