@@ -119,12 +119,15 @@ export function targetTable(results: Results): string {
 
 /**
  * Each broker's CPU per delivered message, in user space and in the
- * kernel, for the scenarios of `ids` (those with a missed target): the
+ * kernel, for the flows among the scenarios of `ids` (those with a missed
+ * target), when the window was long enough to count CPU time in: the
  * kernel's part is work no broker on the same system calls can shed, so
  * it says how far a target is from reach.
  */
 export function cpuPerMessage(results: Results, ids: ReadonlySet<string>): string[] {
   const lines: string[] = [];
+  // CPU times come in clock ticks (10 ms): a shorter window says nothing.
+  if ((results.settings?.duration ?? Number.POSITIVE_INFINITY) < 1) return lines;
   for (const s of results.scenarios) {
     if (!ids.has(s.id)) continue;
     for (const run of s.runs) {
@@ -135,7 +138,7 @@ export function cpuPerMessage(results: Results, ids: ReadonlySet<string>): strin
       if (rate === null || !(rate > 0) || cpu === undefined || system === undefined) {
         continue;
       }
-      const us = (cores: number) => ((cores / rate) * 1e6).toFixed(1);
+      const us = (cores: number) => ((Math.max(0, cores) / rate) * 1e6).toFixed(1);
       lines.push(
         `${s.id} on ${run.broker}: ${us(cpu - system)} µs user + ${us(system)} µs ` +
           `system per message (${Math.round(cpu * 100)}% of a core)`,
