@@ -92,33 +92,36 @@ describe('mqtt5 - topic aliases to the client', () => {
     ]);
   });
 
-  test('none by default, as Mosquitto 2.0, even when the client allows them', async () => {
-    const broker = startBroker();
-    const s = await connected(broker, 's', 5, { properties: { topicAliasMaximum: 10 } });
-    await subscribe(s, sub('t'));
-    const p = await connected(broker, 'p');
-    publish(p, 't', '1');
-    publish(p, 't', '2');
-    for (const _ of [1, 2]) {
-      const m = await nextPublish(s);
-      assert.equal(m.topic, 't');
-      assert.equal(m.properties?.topicAlias, undefined);
-    }
-  });
-
-  test('no aliases for a client that did not ask, though the listener allows them [MQTT-3.3.2-11]', async () => {
-    const broker = startBroker();
-    const s = await connected(broker, 's', 5, { listener: { maxTopicAliasBroker: 10 } });
-    await subscribe(s, sub('t'));
-    const p = await connected(broker, 'p');
-    publish(p, 't', '1');
-    publish(p, 't', '2');
-    for (const _ of [1, 2]) {
-      const m = await nextPublish(s);
-      assert.equal(m.topic, 't');
-      assert.equal(m.properties?.topicAlias, undefined);
-    }
-  });
+  // None by default (as Mosquitto 2.0), even for a client that allows
+  // them; none for a client that allows none, whatever the listener says.
+  const noAliases = [
+    { who: 'by default, to a client allowing 10', client: 10, listener: undefined },
+    {
+      who: 'to a client that did not ask [MQTT-3.3.2-11]',
+      client: undefined,
+      listener: 10,
+    },
+  ];
+  for (const { who, client, listener } of noAliases) {
+    test(`no aliases ${who}`, async () => {
+      const broker = startBroker();
+      const s = await connected(broker, 's', 5, {
+        ...(client === undefined ? {} : { properties: { topicAliasMaximum: client } }),
+        ...(listener === undefined
+          ? {}
+          : { listener: { maxTopicAliasBroker: listener } }),
+      });
+      await subscribe(s, sub('t'));
+      const p = await connected(broker, 'p');
+      publish(p, 't', '1');
+      publish(p, 't', '2');
+      for (const _ of [1, 2]) {
+        const m = await nextPublish(s);
+        assert.equal(m.topic, 't');
+        assert.equal(m.properties?.topicAlias, undefined);
+      }
+    });
+  }
 });
 
 describe('mqtt5 - maximum packet size', () => {
