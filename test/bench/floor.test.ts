@@ -16,6 +16,7 @@ import type { Results, ScenarioResult } from '../../src/bench/report/results.js'
 import {
   anomalies,
   cpuPerMessage,
+  header,
   missedScenarios,
 } from '../../src/bench/report/table.js';
 import { checkTargets } from '../../src/bench/report/targets.js';
@@ -187,6 +188,22 @@ describe('bench - floor in the targets', () => {
     // A smoke run's window is too short for CPU counted in clock ticks.
     const short = { ...results, settings: { duration: 0.15 } } as unknown as Results;
     assert.deepEqual(cpuPerMessage(short, missed), []);
+  });
+
+  it('divides only by the brokers the run asked for', () => {
+    const brokers = (names: string[]) =>
+      ({ brokers: names.map((name) => ({ name })) }) as unknown as Results;
+    assert.deepEqual(header(brokers(['midge', 'mosquitto'])), [
+      'scenario',
+      'figure',
+      'midge',
+      'mosquitto',
+      'midge/mosq',
+    ]);
+    assert.deepEqual(
+      header(brokers(['midge', 'mosquitto', 'aedes', 'floor'])).slice(-3),
+      ['midge/mosq', 'midge/aedes', 'midge/floor'],
+    );
   });
 
   it('adds nothing when the floor did not run', () => {

@@ -80,12 +80,13 @@ export function ratioOf(
 }
 
 /**
- * The brokers midge's figures are divided by in the tables: Mosquitto and
- * Aedes always, the floor when the run has it.
+ * The brokers midge's figures are divided by in the tables: Mosquitto,
+ * Aedes and the floor, those the run asked for (a broker asked for but
+ * not installed keeps its column, which says so).
  */
 export function comparedWith(results: Pick<Results, 'brokers'>): BrokerName[] {
-  const floor = results.brokers.some((b) => b.name === 'floor');
-  return floor ? ['mosquitto', 'aedes', 'floor'] : ['mosquitto', 'aedes'];
+  const asked = (name: BrokerName) => results.brokers.some((b) => b.name === name);
+  return (['mosquitto', 'aedes', 'floor'] as const).filter(asked);
 }
 
 /**
