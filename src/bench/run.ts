@@ -93,12 +93,13 @@ function scenarioLines(s: ScenarioResult, brokers: BrokerInfo[]): string[] {
       const v = figureOf(s, b.name, f.metric);
       return `${b.name} ${v === null ? whyMissing(s, b.name, f.metric) : compact(v)}`;
     });
-    // The same ratios as the table's columns: the floor's when it ran.
+    // The same ratios as the table's columns, for the brokers asked for.
     const ratios = comparedWith({ brokers })
       .map((b) => `midge/${shortName[b]} ${ratio(ratioOf(s, b, f.metric))}`)
       .join(', ');
     const figure = `${f.metric} ${f.unit}`.padEnd(16);
-    return `${s.id.padEnd(16)} ${figure} ${cells.join(' | ')}  (${ratios})`;
+    const line = `${s.id.padEnd(16)} ${figure} ${cells.join(' | ')}`;
+    return ratios === '' ? line : `${line}  (${ratios})`;
   });
 }
 
