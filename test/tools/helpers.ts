@@ -97,9 +97,11 @@ export function fileBroker(extraConfig = '', head = ''): Broker {
   before(async () => {
     const kind = process.env.MIDGE_TOOLS_BROKER === 'midge' ? 'midge' : 'mosquitto';
     // Every listener, not just the first port: wait for the start-up line.
+    // Not "Opening ... listen socket": both brokers log it before the
+    // socket listens, and a client that connects then is refused.
     broker = await startBroker({ kind, rawConfig, noWait: true });
     // Generous: the test machines can be slow to start a Node broker.
-    await broker.waitForOutput(/running|listen socket/i, 15_000);
+    await broker.waitForOutput(/ version \S+ running/, 15_000);
   });
   after(() => broker?.stop('SIGKILL'));
   return {
