@@ -17,6 +17,7 @@ import {
   PacketType,
   type Properties,
   type ProtocolVersion,
+  PUBLISH_DUP,
   type PublishPacket,
   publishPacketIdOffset,
   type QoS,
@@ -385,7 +386,7 @@ function publishBytes(
   buf.writeUInt16BE(packetId, publishPacketIdOffset(buf));
   // The form may have been made for a resend, with DUP set.
   const flags = buf[0] as number;
-  buf[0] = dup ? flags | 0x08 : flags & ~0x08;
+  buf[0] = dup ? flags | PUBLISH_DUP : flags & ~PUBLISH_DUP;
   return buf;
 }
 

@@ -18,6 +18,7 @@ import {
   type Packet,
   PacketType,
   type ProtocolVersion,
+  PUBLISH_DUP,
   type PublishPacket,
   type QoS,
 } from './packets.js';
@@ -148,7 +149,7 @@ function decodePublish(
   const topic = readTopicName(r);
   const packet: PublishPacket = {
     type: PacketType.Publish,
-    dup: (first & 0x08) !== 0,
+    dup: (first & PUBLISH_DUP) !== 0,
     qos,
     retain: (first & 0x01) !== 0,
     topic,

@@ -14,6 +14,7 @@ import {
   type Packet,
   PacketType,
   type ProtocolVersion,
+  PUBLISH_DUP,
   type PublishPacket,
   type SubackPacket,
 } from './packets.js';
@@ -111,7 +112,8 @@ function startPublish(
   let body = utf8Size(packet.topic) + payload.length;
   if (qos > 0) body += 2;
   if (version === 5) body += varintSize(propsSize) + propsSize;
-  const first = 0x30 | (packet.dup ? 0x08 : 0) | (qos << 1) | (packet.retain ? 0x01 : 0);
+  const first =
+    0x30 | (packet.dup ? PUBLISH_DUP : 0) | (qos << 1) | (packet.retain ? 0x01 : 0);
   const w = startPacket(first, body, headerOnly ? payload.length : 0);
   w.utf8(packet.topic);
   if (qos > 0) {

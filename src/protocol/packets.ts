@@ -27,6 +27,9 @@ export enum PacketType {
   Auth = 15,
 }
 
+/** The DUP flag in a PUBLISH packet's first byte (3.3.1.1). */
+export const PUBLISH_DUP = 0x08;
+
 export interface Will {
   topic: string;
   payload: Buffer;
