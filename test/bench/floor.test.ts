@@ -73,6 +73,24 @@ describe('bench - floor relay', () => {
     });
   }
 
+  it('sends a QoS 2 message on at its PUBREL, once however often it came', async (t) => {
+    const sub = await RawClient.session(t, port, { clientId: 'q2-sub' });
+    await sub.subscribe([{ topic: 'floor/q2', qos: 2 }]);
+    const pub = await RawClient.session(t, port, { clientId: 'q2-pub' });
+    const publish = { cmd: 'publish', topic: 'floor/q2', qos: 2, messageId: 7 } as const;
+    pub.send({ ...publish, payload: Buffer.from('held') });
+    assert.equal((await pub.expect('pubrec')).messageId, 7);
+    pub.send({ ...publish, dup: true, payload: Buffer.from('held') });
+    assert.equal((await pub.expect('pubrec')).messageId, 7);
+    await sub.expectNothing(300);
+    pub.send({ cmd: 'pubrel', messageId: 7 });
+    assert.equal((await pub.expect('pubcomp')).messageId, 7);
+    const got = await sub.expect('publish');
+    assert.equal(got.payload.toString(), 'held');
+    assert.equal(got.qos, 2);
+    await sub.expectNothing(300);
+  });
+
   it('keeps at most 20 QoS 1 messages unacknowledged per subscriber', async (t) => {
     const sub = await RawClient.session(t, port, { clientId: 'slow' });
     await sub.subscribe([{ topic: 'floor/w', qos: 1 }]);
