@@ -88,6 +88,16 @@ describe('bench - floor relay', () => {
     const got = await sub.expect('publish');
     assert.equal(got.payload.toString(), 'held');
     assert.equal(got.qos, 2);
+    // A PUBREL again gets its PUBCOMP and sends nothing on.
+    pub.send({ cmd: 'pubrel', messageId: 7 });
+    assert.equal((await pub.expect('pubcomp')).messageId, 7);
+    await sub.expectNothing(300);
+    // The id is free again: a new message under it is held and sent anew.
+    pub.send({ ...publish, payload: Buffer.from('again') });
+    await pub.expect('pubrec');
+    pub.send({ cmd: 'pubrel', messageId: 7 });
+    await pub.expect('pubcomp');
+    assert.equal((await sub.expect('publish')).payload.toString(), 'again');
     await sub.expectNothing(300);
   });
 

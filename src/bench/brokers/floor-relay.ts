@@ -78,6 +78,10 @@ interface Queued {
   idAt: number;
 }
 
+interface Held extends Queued {
+  topic: string;
+}
+
 const subscriptions: { filter: string; client: Client }[] = [];
 /** The clients each topic goes to, worked out on its first PUBLISH. */
 const routes = new Map<string, Client[]>();
@@ -104,8 +108,11 @@ class Client {
   /** As a subscriber: QoS 1/2 messages sent and not yet acknowledged. */
   #inflight = 0;
   #queue = new Deque<Queued>();
-  /** As a publisher: QoS 2 messages by packet identifier, held until PUBREL. */
-  #held = new Map<number, { packet: Buffer; idAt: number; topic: string }>();
+  /**
+   * As a publisher: QoS 2 messages by packet identifier, held until PUBREL
+   * (made at the first, so that a connection without QoS 2 costs nothing).
+   */
+  #held: Map<number, Held> | null = null;
   /** A packet spanning reads, filled up to #filled. */
   #partial: Buffer | null = null;
   #filled = 0;
@@ -231,9 +238,11 @@ class Client {
     const packet = b.subarray(at, end);
     const idAt = topicEnd - at;
     if (qos === 2) {
-      // Held by reference, as a subscriber's in-flight message is: a copy
-      // is work a broker can avoid. A repeat before PUBREL is not kept twice.
+      // Held where it lies in the read's chunk. midge copies a small held
+      // payload out of the chunk so as not to keep the chunk alive; the
+      // floor leaves that copy out. A repeat before PUBREL is kept once.
       const id = b.readUInt16BE(topicEnd);
+      this.#held ??= new Map();
       if (!this.#held.has(id)) this.#held.set(id, { packet, idAt, topic });
       return;
     }
@@ -244,9 +253,9 @@ class Client {
   #release2(b: Buffer, bodyAt: number): void {
     this.#reply(PacketType.Pubcomp, 0, b, bodyAt);
     const id = b.readUInt16BE(bodyAt);
-    const held = this.#held.get(id);
+    const held = this.#held?.get(id);
     if (held === undefined) return;
-    this.#held.delete(id);
+    this.#held?.delete(id);
     for (const client of routeOf(held.topic)) {
       this.#forward(client, held.packet, 2, held.idAt);
     }
