@@ -39,7 +39,7 @@ describe('bridge addresses', { concurrency: true }, () => {
       async () => (await stateOn(main.port)) === '1',
       15_000,
       'for the main one',
-      () => `the bridge's log:\n${host.log.text()}`,
+      () => `the bridge's log:\n${host.log.timed()}`,
     );
     assert.equal(await stateOn(backup.port), '0');
   });

@@ -6,6 +6,8 @@ import { type Logger, LogType } from '../../src/log/log-types.js';
 
 export class CaptureLog implements Logger {
   readonly lines: string[] = [];
+  /** When each line came (Date.now()), for `timed()`. */
+  readonly times: number[] = [];
   #waiters = new Set<() => void>();
 
   /** `mask`: the log types to receive, all of them by default. */
@@ -13,11 +15,20 @@ export class CaptureLog implements Logger {
 
   write(_type: LogType, message: string): void {
     this.lines.push(message);
+    this.times.push(Date.now());
     for (const wake of [...this.#waiters]) wake();
   }
 
   text(): string {
     return this.lines.join('\n');
+  }
+
+  /** The lines, each after its milliseconds since the first one. */
+  timed(): string {
+    const start = this.times[0] ?? 0;
+    return this.lines
+      .map((line, i) => `+${(this.times[i] ?? 0) - start} ms ${line}`)
+      .join('\n');
   }
 
   /** Resolves when a line matches; rejects after `ms` with the log. */
