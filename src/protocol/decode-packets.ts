@@ -19,6 +19,7 @@ import {
   PacketType,
   type ProtocolVersion,
   PUBLISH_DUP,
+  PUBLISH_RETAIN,
   type PublishPacket,
   type QoS,
 } from './packets.js';
@@ -151,7 +152,7 @@ function decodePublish(
     type: PacketType.Publish,
     dup: (first & PUBLISH_DUP) !== 0,
     qos,
-    retain: (first & 0x01) !== 0,
+    retain: (first & PUBLISH_RETAIN) !== 0,
     topic,
     payload: r.buf,
   };

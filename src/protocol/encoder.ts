@@ -15,6 +15,7 @@ import {
   PacketType,
   type ProtocolVersion,
   PUBLISH_DUP,
+  PUBLISH_RETAIN,
   type PublishPacket,
   type SubackPacket,
 } from './packets.js';
@@ -113,7 +114,10 @@ function startPublish(
   if (qos > 0) body += 2;
   if (version === 5) body += varintSize(propsSize) + propsSize;
   const first =
-    0x30 | (packet.dup ? PUBLISH_DUP : 0) | (qos << 1) | (packet.retain ? 0x01 : 0);
+    0x30 |
+    (packet.dup ? PUBLISH_DUP : 0) |
+    (qos << 1) |
+    (packet.retain ? PUBLISH_RETAIN : 0);
   const w = startPacket(first, body, headerOnly ? payload.length : 0);
   w.utf8(packet.topic);
   if (qos > 0) {

@@ -29,6 +29,8 @@ export enum PacketType {
 
 /** The DUP flag in a PUBLISH packet's first byte (3.3.1.1). */
 export const PUBLISH_DUP = 0x08;
+/** The RETAIN flag in a PUBLISH packet's first byte (3.3.1.3). */
+export const PUBLISH_RETAIN = 0x01;
 
 export interface Will {
   topic: string;

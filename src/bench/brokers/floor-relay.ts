@@ -191,7 +191,7 @@ class Client {
     else if (type === PacketType.Subscribe) this.#subscribe(b, bodyAt, end);
     else if (type === PacketType.Puback || type === PacketType.Pubcomp) this.#acked();
     else if (type === PacketType.Pubrec) this.#reply(PacketType.Pubrel, 0x02, b, bodyAt);
-    else if (type === PacketType.Pubrel) this.#release2(b, bodyAt);
+    else if (type === PacketType.Pubrel) this.#pubrel(b, bodyAt);
     else if (type === PacketType.Pingreq) this.#replyEmpty(PacketType.Pingresp);
     else if (type === PacketType.Disconnect) this.transport.end();
   }
@@ -250,7 +250,7 @@ class Client {
   }
 
   /** PUBREL: PUBCOMP, and the held QoS 2 message goes on. */
-  #release2(b: Buffer, bodyAt: number): void {
+  #pubrel(b: Buffer, bodyAt: number): void {
     this.#reply(PacketType.Pubcomp, 0, b, bodyAt);
     const id = b.readUInt16BE(bodyAt);
     const held = this.#held?.get(id);

@@ -4,7 +4,6 @@
  * and a measured window, then stopped and drained so that every message
  * is accounted for (delivered, lost, duplicated, out of order, misrouted).
  */
-
 import { type QoS, topicMatches } from '../../protocol/index.js';
 import type { CpuTimes } from '../brokers/proc.js';
 import { Counter } from '../gen/counters.js';
